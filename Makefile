@@ -1,0 +1,30 @@
+# The two commands of the README: `make run` and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint bench models clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	# torch first, pinned, so pip takes the CPU wheel on disk and never the CUDA build
+	$(PY) -m pip install --quiet "torch==2.13.0"
+	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) main.py
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+	$(VENV)/bin/lint-imports
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check trainer explorer tests benchmarks main.py
+
+bench: $(STAMP)
+	$(PY) benchmarks/train_speed.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info
