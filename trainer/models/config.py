@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+import math
+from dataclasses import asdict, dataclass, replace
 
 from trainer.errors import ConfigError
 
 FAMILIES = ("ae", "vae", "sparse")  # "denoising" is any family trained with TrainConfig.noise
 ARCHS = ("mlp", "conv")
 SPARSITY = ("l1", "kl")
+MAX_LAYERS = 8
 
 
 @dataclass(frozen=True)
@@ -28,8 +30,15 @@ class ModelConfig:
 
     def __post_init__(self) -> None:
         # JSON turns tuples into lists; normalise so equality and hashing work after a round trip
-        for name in ("image_shape", "hidden", "conv_channels"):
-            object.__setattr__(self, name, tuple(int(v) for v in getattr(self, name)))
+        try:
+            for name in ("image_shape", "hidden", "conv_channels"):
+                object.__setattr__(self, name, tuple(_int(v) for v in getattr(self, name)))
+            for name in ("latent_dim", "dense"):
+                object.__setattr__(self, name, _int(getattr(self, name)))
+            for name in ("beta", "sparsity_weight", "sparsity_target"):
+                object.__setattr__(self, name, float(getattr(self, name)))
+        except (TypeError, ValueError, OverflowError) as e:
+            raise ConfigError(f"model setting {name} has the wrong type: {e}") from None
         check(self)
 
     def to_dict(self) -> dict:
@@ -37,6 +46,8 @@ class ModelConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> ModelConfig:
+        if not isinstance(d, dict):
+            raise ConfigError(f"model settings must be a mapping, got {type(d).__name__}")
         known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
         unknown = set(d) - set(known)
         if unknown:
@@ -48,6 +59,8 @@ class ModelConfig:
 
 
 def check(cfg: ModelConfig) -> None:
+    if not all(isinstance(v, str) for v in (cfg.family, cfg.arch, cfg.sparsity, cfg.preset)):
+        raise ConfigError("family, arch, sparsity and preset must be strings")
     if cfg.family not in FAMILIES:
         raise ConfigError(f"unknown family {cfg.family!r}: choose one of {', '.join(FAMILIES)}")
     if cfg.arch not in ARCHS:
@@ -56,8 +69,12 @@ def check(cfg: ModelConfig) -> None:
         raise ConfigError(f"image_shape must be (C, H, W), got {cfg.image_shape}")
     if cfg.latent_dim < 1:
         raise ConfigError("latent_dim must be at least 1")
-    if cfg.beta < 0 or cfg.sparsity_weight < 0:
-        raise ConfigError("beta and sparsity_weight must not be negative")
+    if not (0 <= cfg.beta < math.inf and 0 <= cfg.sparsity_weight < math.inf):
+        raise ConfigError("beta and sparsity_weight must be finite and not negative")
+    if min(cfg.hidden, default=1) < 1 or min(cfg.conv_channels, default=1) < 1 or cfg.dense < 0:
+        raise ConfigError("hidden widths and conv channels must be at least 1, dense at least 0")
+    if len(cfg.hidden) > MAX_LAYERS or len(cfg.conv_channels) > MAX_LAYERS:
+        raise ConfigError(f"at most {MAX_LAYERS} hidden or conv layers")
     if cfg.sparsity not in SPARSITY:
         raise ConfigError(f"unknown sparsity {cfg.sparsity!r}: choose l1 or kl")
     if not 0 < cfg.sparsity_target < 1:
@@ -77,7 +94,8 @@ PRESETS: dict[str, dict] = {
     "mlp-deep": dict(family="vae", arch="mlp", hidden=(512, 256)),
     "glyph-35-5": dict(family="ae", arch="mlp", image_shape=(1, 7, 5), hidden=(5,)),
     "conv-32": dict(family="vae", arch="conv", image_shape=(3, 32, 32), conv_channels=(32, 64), dense=64),
-    "conv-64": dict(family="vae", arch="conv", image_shape=(3, 64, 64), conv_channels=(32, 64, 128), dense=128),
+    "conv-64": dict(family="vae", arch="conv", image_shape=(3, 64, 64), conv_channels=(32, 64, 128),
+                    dense=128),
 }
 
 
@@ -85,3 +103,10 @@ def preset(name: str, **overrides) -> ModelConfig:
     if name not in PRESETS:
         raise ConfigError(f"unknown preset {name!r}: choose one of {', '.join(PRESETS)}")
     return ModelConfig(**{**PRESETS[name], "preset": name, **overrides})
+
+
+def _int(v) -> int:
+    """An int from an int-like value; 2.5, "2", True and None are refused (JSON only has numbers)."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or v != int(v):
+        raise ValueError(f"{v!r} is not a whole number")
+    return int(v)
