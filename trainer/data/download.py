@@ -1,0 +1,136 @@
+"""Downloading MNIST and Fashion-MNIST from their official locations, verified and written atomically.
+
+Checksums are MD5s of the *decompressed* IDX files: Debian recompressed the .gz files of its
+``dataset-fashion-mnist`` package, so only the decompressed bytes compare equal across sources.
+Fashion-MNIST values were computed here from the Debian files and equal the upstream README's;
+MNIST values are the widely published MD5s of the uncompressed files from yann.lecun.com
+(the same files the ossci-datasets mirror serves).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import tempfile
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from trainer.data.idx import FILES, find_files, parse, read_bytes, verify
+from trainer.errors import DataError
+
+MIRROR_ENV = "LATENT_EXPLORER_MIRROR"  # a base URL; "{name}" in it becomes "mnist" or "fashion-mnist"
+Progress = Callable[[str, int, int], None]
+
+
+SYSTEM_DIRS = [Path("/usr/share/datasets")]  # where Debian's dataset-* packages install
+
+
+@dataclass(frozen=True)
+class Source:
+    url: str
+    md5: dict[str, str]  # IDX file name (no .gz) -> MD5 of the decompressed bytes
+    download_mb: int
+    class_names: list[str]
+    apt: str = ""  # the Debian package that installs it under SYSTEM_DIRS, if any
+
+    def how_to_get(self) -> str:
+        apt = f"`apt-get install {self.apt}`, or " if self.apt else ""
+        return f"{apt}run `python -m trainer datasets` to download it ({self.download_mb} MB)"
+
+
+SOURCES = {
+    "mnist": Source("https://ossci-datasets.s3.amazonaws.com/mnist/", {
+        "train-images-idx3-ubyte": "6bbc9ace898e44ae57da46a324031adb",
+        "train-labels-idx1-ubyte": "a25bea736e30d166cdddb491f175f624",
+        "t10k-images-idx3-ubyte": "2646ac647ad5339dbf082846283269ea",
+        "t10k-labels-idx1-ubyte": "27ae3e4e09519cfbb04c329615203637",
+    }, 12, [str(i) for i in range(10)]),
+    "fashion-mnist": Source("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/", {
+        "train-images-idx3-ubyte": "f4a8712d7a061bf5bd6d2ca38dc4d50a",
+        "train-labels-idx1-ubyte": "9018921c3c673c538a1fc5bad174d6f9",
+        "t10k-images-idx3-ubyte": "8181f5470baa50b63fa0f6fddb340f0a",
+        "t10k-labels-idx1-ubyte": "15d484375f8d13e6eb1aabb0c3f46965",
+    }, 31, ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+            "Ankle boot"], "dataset-fashion-mnist"),
+}
+
+
+def locate(name: str, data_dir: Path) -> Path | None:
+    """The first folder holding all four IDX files of ``name``: the user data dir, then SYSTEM_DIRS."""
+    return next((d for d in search_dirs(name, data_dir) if find_files(d)), None)
+
+
+def search_dirs(name: str, data_dir: Path) -> list[Path]:
+    return [data_dir / name, *(d / name for d in SYSTEM_DIRS)]
+
+
+@contextlib.contextmanager
+def atomic_file(dest: Path) -> Iterator[BinaryIO]:
+    """Write to a temp file beside ``dest``; on success flush, fsync and rename it over ``dest``."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
+    os.close(fd)
+    try:
+        with open(tmp, "wb") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, dest)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+def base_url(name: str, mirror: str | None = None) -> str:
+    """The URL the files of ``name`` come from: ``mirror``, else $LATENT_EXPLORER_MIRROR, else official."""
+    url = mirror or os.environ.get(MIRROR_ENV) or SOURCES[name].url
+    url = url.replace("{name}", name)
+    return url if url.endswith("/") else url + "/"
+
+
+def download_dataset(name: str, data_dir: Path, progress: Progress | None = None,
+                     mirror: str | None = None) -> Path:
+    """Fetch the missing .gz files of ``name`` into ``data_dir/name``; return that folder."""
+    if name not in SOURCES:
+        raise DataError(f"{name}: no download known (known: {', '.join(SOURCES)})")
+    folder = data_dir / name
+    for file in FILES:
+        if not any((folder / (file + ext)).is_file() for ext in ("", ".gz")):
+            fetch(base_url(name, mirror) + file + ".gz", folder / (file + ".gz"), SOURCES[name].md5, progress)
+    return folder
+
+
+def fetch(url: str, dest: Path, checksums: dict[str, str], progress: Progress | None) -> None:
+    """Download ``url`` to ``dest`` atomically; DataError (and no file) on a network or checksum failure."""
+    try:
+        with atomic_file(dest) as f:
+            _copy(url, f, progress)
+            f.flush()
+            _check(Path(f.name), dest, checksums)
+    except (OSError, http.client.HTTPException, ValueError) as e:
+        raise DataError(f"{url}: download failed: {getattr(e, 'reason', e)}") from e
+
+
+def _copy(url: str, f: BinaryIO, progress: Progress | None) -> None:
+    with urllib.request.urlopen(url, timeout=60) as response:
+        total = int(response.headers.get("Content-Length") or 0)
+        done = 0
+        while chunk := response.read(1 << 16):
+            f.write(chunk)
+            done += len(chunk)
+            if progress:
+                progress(f"downloading {url.rsplit('/', 1)[-1]}", done, total)
+
+
+def _check(part: Path, dest: Path, checksums: dict[str, str]) -> None:
+    """Verify the downloaded bytes under the final name, so messages name ``dest``."""
+    data = read_bytes(part)
+    try:
+        verify(data, dest, checksums)
+        parse(data, dest, 1 if "labels" in dest.name else 3)
+    except DataError as e:
+        raise DataError(f"{e} (downloaded file discarded)") from None
