@@ -265,3 +265,26 @@ def test_corrupt_np_is_reproducible_and_keeps_the_shape():
     assert np.array_equal(corrupt_np(x, "none", 0, seed=0), x)
     with pytest.raises(ConfigError):
         corrupt_np(x, "blur", 0.3)
+
+
+# --- precision --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_both_precisions_learn_and_keep_fp32_weights(precision):
+    model = conv()
+    records = run(model, bars(256, n_train=200), epochs=4, lr=1e-2, precision=precision)
+    epochs = [r for r in records if r.kind == "epoch"]
+    assert epochs[-1].loss < 0.8 * epochs[0].loss
+    assert all(p.dtype == torch.float32 for p in model.parameters())
+
+
+def test_autocast_choice():
+    from trainer.train import autocast_dtype
+
+    cpu = torch.device("cpu")
+    assert autocast_dtype("fp32", cpu) is None
+    assert autocast_dtype("bf16", cpu) is torch.bfloat16
+    assert autocast_dtype("auto", cpu) in (None, torch.bfloat16)
+    assert autocast_dtype("bf16", torch.device("mps")) is None  # no bf16 autocast there: plain fp32
+    with pytest.raises(ConfigError):
+        TrainConfig(precision="fp16")

@@ -10,7 +10,7 @@ class DataError(TrainerError):
 
 
 class CheckpointError(TrainerError):
-    """A model file is not a valid Latent Explorer checkpoint (not safetensors, wrong shapes, NaN, version)."""
+    """A model file is not a valid Latent Explorer checkpoint (not safetensors, bad shapes, NaN, version)."""
 
 
 class ConfigError(TrainerError):
