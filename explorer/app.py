@@ -1,13 +1,95 @@
-"""Application entry point (placeholder until the window lands)."""
+"""Entry point: ``python main.py [MODEL] [--data SPEC] [--screenshot PNG --size WxH]``.
 
+The window shows first; torch is imported and the model loaded in a worker afterwards. With ``--screenshot``
+the window is rendered once everything has loaded (the main window's ``settled`` signal), written as a PNG,
+and the app exits.
+"""
+
+from __future__ import annotations
+
+import argparse
 import sys
+from pathlib import Path
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "resources" / "models"
+DEFAULT_MODEL = "shapes-vae.safetensors"
+SCREENSHOT_GIVE_UP_MS = 180_000  # a safety net only: the screenshot waits for signals
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="latent-explorer", description="See the latent space of a model.")
+    parser.add_argument("model", nargs="?", type=Path, help="a .safetensors checkpoint (default: bundled)")
+    parser.add_argument("--data", metavar="SPEC", help="data set to show (default: the model's own)")
+    parser.add_argument("--screenshot", metavar="PNG", type=Path, help="render the loaded window and exit")
+    parser.add_argument("--size", metavar="WxH", type=_size, help="window size, e.g. 1920x1080")
+    return parser.parse_args(argv)
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must look like 1920x1080, not {text!r}") from None
+    return w, h
+
+
+def default_model(folder: Path = MODELS_DIR) -> Path | None:
+    """resources/models/shapes-vae.safetensors if present, else the first model there, else None."""
+    if (folder / DEFAULT_MODEL).is_file():
+        return folder / DEFAULT_MODEL
+    return next(iter(sorted(folder.glob("*.safetensors"))), None)
 
 
 def main(argv: list[str] | None = None) -> int:
-    from PySide6.QtWidgets import QApplication, QLabel
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
 
-    app = QApplication(sys.argv if argv is None else argv)
-    label = QLabel("Latent Explorer — the window arrives with the next issue.")
-    label.resize(480, 120)
-    label.show()
-    return app.exec()
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName("Latent Explorer")
+    from explorer.main_window import MainWindow
+    from explorer.state import Session
+
+    session = Session()
+    window = MainWindow(session)
+    if args.size:
+        window.resize(*args.size)
+    window.show()
+    model = args.model or default_model()
+    if args.screenshot:
+        _screenshot_when_settled(window, args.screenshot, waits=model is not None)
+    QTimer.singleShot(0, lambda: _open(session, model, args.data))
+    app.aboutToQuit.connect(session.shutdown)
+    code = app.exec()
+    session.shutdown()
+    return code
+
+
+def _open(session, model: Path | None, data: str | None) -> None:
+    if model is not None:
+        session.open_model(model, data)
+    elif data:
+        session.open_dataset(data)
+
+
+def _screenshot_when_settled(window, path: Path, waits: bool) -> None:
+    from PySide6.QtCore import QTimer
+
+    def shoot(code: int) -> None:
+        window.grab().save(str(path))
+        print(f"screenshot: {path}", file=sys.stderr)
+        window.close()
+        QTimer.singleShot(0, lambda: _exit(code))
+
+    if not waits:
+        QTimer.singleShot(0, lambda: shoot(0))
+        return
+    window.settled.connect(lambda: shoot(0))
+    window.session.error.connect(lambda message: shoot(1))
+    QTimer.singleShot(SCREENSHOT_GIVE_UP_MS, lambda: shoot(2))
+
+
+def _exit(code: int) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.instance().exit(code)

@@ -1,16 +1,35 @@
-"""Autoencoders: ``build_model(ModelConfig) -> Autoencoder`` for every family (ae, vae, sparse) and body."""
+"""Autoencoders: ``build_model(ModelConfig) -> Autoencoder`` for every family (ae, vae, sparse) and body.
 
-from trainer.models.base import Autoencoder, Losses, Output
+``trainer.models.config`` is torch-free, so the app can describe models before torch is imported; the torch
+modules below load on first use of their names (PEP 562), which keeps the first window fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
 from trainer.models.config import ARCHS, FAMILIES, PRESETS, ModelConfig, preset
-from trainer.models.conv import ConvAutoencoder
-from trainer.models.mlp import MLPAutoencoder
+
+if TYPE_CHECKING:
+    from trainer.models.base import Autoencoder, Losses, Output
 
 __all__ = ["ARCHS", "FAMILIES", "PRESETS", "Autoencoder", "Losses", "ModelConfig", "Output", "build_model",
            "preset"]
 
-_BODIES = {"mlp": MLPAutoencoder, "conv": ConvAutoencoder}
+_LAZY = {"Autoencoder": "trainer.models.base", "Losses": "trainer.models.base", "Output": "trainer.models.base"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'trainer.models' has no attribute {name!r}")
 
 
 def build_model(cfg: ModelConfig) -> Autoencoder:
     """A fresh model with PyTorch's default initialisation; ``model.config is cfg``."""
-    return _BODIES[cfg.arch](cfg)
+    from trainer.models.conv import ConvAutoencoder
+    from trainer.models.mlp import MLPAutoencoder
+
+    body = {"mlp": MLPAutoencoder, "conv": ConvAutoencoder}[cfg.arch]
+    return body(cfg)

@@ -1,0 +1,94 @@
+"""The main window: builds the docks and menus and wires the views to the session; nothing else."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar, QWidget
+
+from explorer import file_menu
+from explorer.state import Session
+from explorer.widgets import training_dock
+from explorer.widgets.grid import GridView
+from explorer.widgets.inspector import Inspector
+from explorer.widgets.scatter import ScatterView
+
+
+class MainWindow(QMainWindow):
+    settled = Signal()  # after ``ready``: the grid is drawn too (screenshots wait for this)
+
+    def __init__(self, session: Session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.setWindowTitle("Latent Explorer")
+        self.resize(1400, 900)
+        self.scatter = ScatterView(session)
+        self.setCentralWidget(self.scatter)
+        self.grid = GridView(session)
+        self.inspector = Inspector(session)
+        self.grid_dock = self._dock("Decoded grid", self.grid, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.training_dock = training_dock.install(self, session)  # left area; stops training on close
+        # the scatter stays the largest panel: side docks get about a quarter of the width each at most
+        self.resizeDocks([self.training_dock, self.grid_dock], [380, 460], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.grid_dock, self.inspector_dock], [560, 340], Qt.Orientation.Vertical)
+        self._menus()
+        self._status_bar()
+        self._message: QMessageBox | None = None
+        session.error.connect(self.show_error)
+        session.modelChanged.connect(self._on_model)
+        session.ready.connect(self._on_ready)
+        self._waiting_for_grid = False
+        self.grid.updated.connect(self._on_grid)
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title.replace(" ", "_").lower())
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _menus(self) -> None:
+        self.file_menu = self.menuBar().addMenu("&File")
+        self.file_menu_end = self.file_menu.addSeparator()
+        self.files = file_menu.install(self, self.session, self.training_dock)  # above file_menu_end
+        self.file_menu.addAction("&Quit", self.close, "Ctrl+Q")
+        self.view_menu = self.menuBar().addMenu("&View")
+        for dock in (self.training_dock, self.grid_dock, self.inspector_dock):
+            self.view_menu.addAction(dock.toggleViewAction())
+
+    def _status_bar(self) -> None:
+        self.busy_label = QLabel()
+        self.progress = QProgressBar(maximumWidth=160, maximum=0, textVisible=False)
+        self.progress.hide()
+        self.statusBar().addPermanentWidget(self.busy_label)
+        self.statusBar().addPermanentWidget(self.progress)
+        self.session.status.connect(self.statusBar().showMessage)
+        self.session.busyChanged.connect(self._on_busy)
+
+    def _on_busy(self, text: str) -> None:
+        self.busy_label.setText(text)
+        self.progress.setVisible(bool(text))
+
+    def _on_model(self) -> None:
+        self.setWindowTitle(f"Latent Explorer — {self.session.model_name()}")
+
+    def _on_ready(self) -> None:
+        self._waiting_for_grid = True
+
+    def _on_grid(self, _grid) -> None:
+        if self._waiting_for_grid and self.session.is_ready:
+            self._waiting_for_grid = False
+            self.settled.emit()
+
+    def show_error(self, message: str) -> None:
+        """One non-modal message box at a time (a newer message replaces the text)."""
+        self.statusBar().showMessage(message.splitlines()[0], 10000)
+        if self._message is None:
+            self._message = QMessageBox(QMessageBox.Icon.Warning, "Latent Explorer", "", parent=self)
+            self._message.setModal(False)
+        self._message.setText(message)
+        self._message.show()
+
+    def closeEvent(self, event) -> None:
+        self.session.shutdown()
+        super().closeEvent(event)

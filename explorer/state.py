@@ -1,0 +1,387 @@
+"""The session: everything the views show, in one QObject, with a signal per change.
+
+Views get the session in ``__init__``, connect ``_on_*`` slots to its signals and call its methods; they never
+run torch. Heavy work (loading, encoding, decoding) runs in ``explorer.workers`` lanes; results arrive here on
+the GUI thread and are applied only if no newer request of the same kind was made (the latest request wins).
+
+Attributes (read them; change them only through the methods below)
+    model        Autoencoder | None     the torch module (only workers call it)
+    info         CheckpointInfo | None  its metadata (None for a model made in the app and not yet saved)
+    model_path   Path | None            the file it came from
+    dataset      Dataset | None         the images shown in the scatter
+    codes        float32 N×D | None     latent means of ``dataset.images`` (grows while encoding)
+    n_encoded    int                    rows of ``codes`` filled so far
+    projection   Projection             which 2-D view of the latent space: axes (i, j) or the PCA plane
+    plane        Plane | None           trainer.latent.Plane for ``projection`` (None until codes exist)
+    xy           float32 N×2 | None     view coordinates of ``codes[:n_encoded]`` through ``plane``
+    selected     int                    selected dataset row, -1 for none
+    reconstruction  Reconstruction | None   decoded image of the selected row (index, image, psnr)
+    decoded      DecodedPoint | None    a latent point decoded by clicking empty space (xy, z, image)
+    view_range   ((x0, x1), (y0, y1)) | None   the region the scatter shows, in view coordinates
+    grid         GridResult | None      the last decoded grid (x_range, y_range, n, images, mosaic)
+    busy         str                    what is running, "" when idle
+    is_ready     bool                   model, data and all codes present and projected
+
+Signals (all emitted on the GUI thread)
+    modelChanged()            model / info / model_path replaced or cleared (codes are recomputed next)
+    datasetChanged()          dataset replaced (selection cleared, codes recomputed)
+    codesChanged()            codes / xy changed (also progressively while encoding)
+    projectionChanged()       projection, plane and xy changed
+    selectionChanged(int)     selected row (-1 = none)
+    reconstructionReady(int)  ``reconstruction`` for that row is ready
+    decodedChanged()          ``decoded`` changed (None when cleared)
+    viewRangeChanged()        ``view_range`` changed (the scatter was panned or zoomed)
+    gridReady(object)         a GridResult for the latest grid request
+    busyChanged(str)          work started / finished ("" = idle)
+    status(str)               a short line for the status bar
+    error(str)                one clear message for the person; the previous model and data stay loaded
+    ready()                   everything loaded, encoded and projected (after each model or data change)
+
+Methods
+    open_model(path, data_spec=None)   load a checkpoint in a worker; also loads ``data_spec``, or the model's
+                                       own data set when the current one is missing or does not fit
+    open_dataset(spec)                 load a data set in a worker (``error`` if it does not fit the model)
+    set_model(model, info=None, path=None)   adopt a model built on the GUI side (e.g. the Training dock);
+                                       the session only reads it from workers: pass a copy if training goes on
+    set_dataset(dataset)               adopt a loaded Dataset
+    reencode()                         encode the data again (after the model's weights changed)
+    set_projection(projection)         choose the view plane; ``projection_choices(latent_dim)`` lists them
+    select(index)                      select a row (-1 clears); its reconstruction follows
+    decode_at(x, y)                    decode the latent point at view coordinates (x, y)
+    set_view_range(x_range, y_range)   the scatter reports what it shows
+    request_grid(x_range, y_range, n)  decode an n×n grid over that region; answered by gridReady
+    shutdown()                         stop all workers and wait for them (call before the app quits)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from explorer import workers
+from explorer.workers import DecodedPoint, GridResult, Reconstruction
+from trainer.errors import TrainerError
+
+__all__ = ["DecodedPoint", "GridResult", "Projection", "Reconstruction", "Session", "projection_choices"]
+
+LANES = ("model", "data", "encode", "grid", "recon", "point")
+
+
+@dataclass(frozen=True)
+class Projection:
+    """The 2-D view of the latent space: two raw latent axes (the rest at their mean), or the PCA plane."""
+
+    kind: str = "axes"  # "axes" | "pca"
+    i: int = 0
+    j: int = 1
+
+    @property
+    def axis_labels(self) -> tuple[str, str]:
+        return ("PC 1", "PC 2") if self.kind == "pca" else (f"z{self.i}", f"z{self.j}")
+
+    @property
+    def label(self) -> str:
+        return "PCA plane" if self.kind == "pca" else f"latent axes z{self.i}, z{self.j}"
+
+
+def projection_choices(latent_dim: int) -> list[Projection]:
+    """The PCA plane, then every pair of axes (the first pair is the default for a 2-D code)."""
+    pairs = [Projection("axes", i, j) for i in range(latent_dim) for j in range(i + 1, latent_dim)]
+    return (pairs[:1] + [Projection("pca")] + pairs[1:]) if latent_dim == 2 else [Projection("pca"), *pairs]
+
+
+def default_projection(latent_dim: int) -> Projection:
+    return Projection("axes", 0, min(1, latent_dim - 1)) if latent_dim <= 2 else Projection("pca")
+
+
+class Session(QObject):
+    modelChanged = Signal()
+    datasetChanged = Signal()
+    codesChanged = Signal()
+    projectionChanged = Signal()
+    selectionChanged = Signal(int)
+    reconstructionReady = Signal(int)
+    decodedChanged = Signal()
+    viewRangeChanged = Signal()
+    gridReady = Signal(object)
+    busyChanged = Signal(str)
+    status = Signal(str)
+    error = Signal(str)
+    ready = Signal()
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.model = self.info = self.model_path = self.dataset = None
+        self.codes: np.ndarray | None = None
+        self.n_encoded = 0
+        self.projection = Projection()
+        self.plane = None
+        self.xy: np.ndarray | None = None
+        self.selected = -1
+        self.reconstruction: Reconstruction | None = None
+        self.decoded: DecodedPoint | None = None
+        self.view_range: tuple | None = None
+        self.grid: GridResult | None = None
+        self.is_ready = False
+        self._busy: dict[str, str] = {}
+        self._lanes = {name: workers.Lane(f"explorer-{name}") for name in LANES}
+        self._connect_lanes()
+
+    def _connect_lanes(self) -> None:
+        lanes = self._lanes
+        lanes["model"].done.connect(self._on_model_loaded)
+        lanes["data"].done.connect(self._on_data_loaded)
+        lanes["encode"].yielded.connect(self._on_codes)
+        lanes["encode"].done.connect(self._on_encoded)
+        lanes["grid"].done.connect(self._on_grid)
+        lanes["recon"].done.connect(self._on_reconstruction)
+        lanes["point"].done.connect(self._on_decoded)
+        for lane in lanes.values():
+            lane.failed.connect(self._on_failed)
+
+    # ---- reading ---------------------------------------------------------------------------------------
+
+    @property
+    def busy(self) -> str:
+        return "; ".join(self._busy.values())
+
+    @property
+    def latent_dim(self) -> int:
+        return self.model.config.latent_dim if self.model is not None else 0
+
+    @property
+    def class_names(self) -> list[str]:
+        return list(self.dataset.class_names) if self.dataset is not None else []
+
+    # ---- loading ---------------------------------------------------------------------------------------
+
+    def open_model(self, path: str | Path, data_spec: str | None = None) -> None:
+        path = Path(path)
+        shape = None if data_spec or self.dataset is None else self.dataset.image_shape
+        self._set_busy("model", f"Loading {path.name}…")
+        self._lanes["model"].submit(workers.load_model, path, data_spec, shape)
+
+    def open_dataset(self, spec: str) -> None:
+        self._set_busy("data", f"Loading data set {spec}…")
+        self._lanes["data"].submit(workers.load_data, spec)
+
+    def set_model(self, model, info=None, path: str | Path | None = None) -> bool:
+        """Adopt ``model``; False (and ``error``) if it does not fit the open data set."""
+        if not self._fits(model.config.image_shape, self.dataset):
+            return False
+        if model.config.latent_dim != self.latent_dim:
+            self.projection = default_projection(model.config.latent_dim)
+        self.model, self.info = model, info
+        self.model_path = Path(path) if path is not None else None
+        self.modelChanged.emit()
+        self.status.emit(f"Model: {self.model_name()}")
+        self.reencode()
+        return True
+
+    def set_dataset(self, dataset) -> bool:
+        """Adopt ``dataset``; False (and ``error``) if it does not fit the open model."""
+        if self.model is not None and not self._fits(self.model.config.image_shape, dataset):
+            return False
+        self.dataset = dataset
+        self.select(-1)
+        self.datasetChanged.emit()
+        self.status.emit(f"Data: {dataset.spec} ({len(dataset.images):,} images)")
+        self.reencode()
+        return True
+
+    def model_name(self) -> str:
+        if self.model_path is not None:
+            return self.model_path.name
+        return "untitled model" if self.model is not None else "no model"
+
+    def _fits(self, shape, dataset) -> bool:
+        if dataset is None or tuple(shape) == dataset.image_shape:
+            return True
+        self.error.emit(f"The model expects {_dims(shape)} images, but the data set {dataset.spec} has "
+                        f"{_dims(dataset.image_shape)} images. The previous model and data stay loaded.")
+        return False
+
+    def _on_model_loaded(self, number: int, loaded: workers.LoadedModel) -> None:
+        if not self._finish("model", number):
+            return
+        if loaded.dataset is not None:
+            self.dataset = None  # the new pair replaces the old one together
+            self.model = None
+            if not self.set_dataset(loaded.dataset):
+                return
+        self.set_model(loaded.model, loaded.info, loaded.path)
+
+    def _on_data_loaded(self, number: int, dataset) -> None:
+        if self._finish("data", number):
+            self.set_dataset(dataset)
+
+    # ---- codes and projection ----------------------------------------------------------------------------
+
+    def reencode(self) -> None:
+        """Forget the codes and encode the data set with the current model (in a worker)."""
+        self._lanes["encode"].cancel()
+        self._busy.pop("encode", None)
+        self.is_ready = False
+        self.codes, self.n_encoded, self.plane, self.xy = None, 0, None, None
+        self._clear_points()
+        self.codesChanged.emit()
+        if self.model is None or self.dataset is None:
+            self.busyChanged.emit(self.busy)
+            return
+        n = len(self.dataset.images)
+        self.codes = np.zeros((n, self.latent_dim), dtype=np.float32)
+        self._set_busy("encode", f"Encoding {n:,} images…")
+        cache = workers.cache_path(self.model_path, self.dataset)
+        self._lanes["encode"].submit(workers.encode, self.model, self.dataset.images, cache)
+
+    def _on_codes(self, number: int, chunk: workers.EncodedChunk) -> None:
+        if not self._lanes["encode"].is_current(number):
+            return
+        stop = chunk.start + len(chunk.codes)
+        self.codes[chunk.start:stop] = chunk.codes
+        self.n_encoded = stop
+        if stop < chunk.total:
+            self._set_busy("encode", f"Encoding… {stop:,} of {chunk.total:,} images")
+        self._project()
+        self.codesChanged.emit()
+
+    def _on_encoded(self, number: int, _result) -> None:
+        if self._finish("encode", number):
+            self.is_ready = True
+            self.status.emit(f"{self.model_name()} on {self.dataset.spec}: {self.n_encoded:,} points")
+            self.ready.emit()
+
+    def set_projection(self, projection: Projection) -> None:
+        if projection == self.projection:
+            return
+        self.projection = projection
+        self._clear_points()
+        if self.n_encoded:
+            self._project()
+        self.projectionChanged.emit()
+
+    def _project(self) -> None:
+        from trainer.latent import Plane  # numpy only here; the encode worker has loaded torch already
+
+        codes = self.codes[:self.n_encoded]
+        p = self.projection
+        try:
+            self.plane = Plane.pca(codes) if p.kind == "pca" else Plane.axes(p.i, p.j, codes.mean(axis=0))
+        except TrainerError as e:  # a 1-D code, or fewer than 3 images for PCA
+            self.plane, self.xy = None, None
+            self.error.emit(f"Cannot show the latent space as a scatter: {e}")
+            return
+        self.xy = np.ascontiguousarray(self.plane.from_latent(codes), dtype=np.float32)
+
+    # ---- selection and decoding ------------------------------------------------------------------------
+
+    def select(self, index: int) -> None:
+        """Select data row ``index`` (-1 clears); its reconstruction arrives with ``reconstructionReady``."""
+        self.selected, self.reconstruction = int(index), None
+        if index >= 0 and self.decoded is not None:
+            self.decoded = None
+            self.decodedChanged.emit()
+        self.selectionChanged.emit(self.selected)
+        if 0 <= index < self.n_encoded and self.model is not None:
+            code, image = self.codes[index].copy(), self.dataset.images[index]
+            self._lanes["recon"].submit(workers.reconstruct, self.model, index, code, image)
+
+    def decode_at(self, x: float, y: float) -> None:
+        """Decode the latent point at view coordinates (x, y); the result comes with ``decodedChanged``."""
+        if self.model is None or self.plane is None:
+            return
+        if self.selected >= 0:
+            self.select(-1)
+        self._lanes["point"].submit(workers.decode_point, self.model, self.plane, (float(x), float(y)))
+
+    def _clear_points(self) -> None:
+        if self.selected >= 0:
+            self.select(-1)
+        if self.decoded is not None:
+            self.decoded = None
+            self.decodedChanged.emit()
+
+    def _on_reconstruction(self, number: int, rec: Reconstruction) -> None:
+        if self._lanes["recon"].is_current(number) and rec.index == self.selected:
+            self.reconstruction = rec
+            self.reconstructionReady.emit(rec.index)
+
+    def _on_decoded(self, number: int, point: DecodedPoint) -> None:
+        if self._lanes["point"].is_current(number) and self.selected < 0:
+            self.decoded = point
+            self.decodedChanged.emit()
+
+    # ---- the visible region and its grid -----------------------------------------------------------------
+
+    def set_view_range(self, x_range, y_range) -> None:
+        self.view_range = ((float(x_range[0]), float(x_range[1])), (float(y_range[0]), float(y_range[1])))
+        self.viewRangeChanged.emit()
+
+    def request_grid(self, x_range, y_range, n: int) -> None:
+        if self.model is not None and self.plane is not None:
+            self._lanes["grid"].submit(workers.decode_grid, self.model, self.plane, tuple(x_range),
+                                       tuple(y_range), int(n))
+
+    def _on_grid(self, number: int, grid: GridResult) -> None:
+        if self._lanes["grid"].is_current(number):
+            self.grid = grid
+            self.gridReady.emit(grid)
+
+    # ---- work bookkeeping --------------------------------------------------------------------------------
+
+    def _set_busy(self, lane: str, text: str) -> None:
+        self._busy[lane] = text
+        self.busyChanged.emit(self.busy)
+
+    def _finish(self, lane: str, number: int) -> bool:
+        """True if job ``number`` is the lane's latest (and then the lane is no longer busy)."""
+        if not self._lanes[lane].is_current(number):
+            return False
+        if self._busy.pop(lane, None) is not None:
+            self.busyChanged.emit(self.busy)
+        return True
+
+    def _on_failed(self, number: int, message: str) -> None:
+        name = next((k for k, lane in self._lanes.items() if lane is self.sender()), None)
+        if name is not None and self._finish(name, number):
+            self.error.emit(message)
+
+    def shutdown(self) -> None:
+        """Stop every worker and wait for it; safe to call twice."""
+        for lane in self._lanes.values():
+            lane.stop()
+
+    # --- training (owned by the training dock: explorer/training.py) ------------------------------------
+
+    def show_codes(self, codes: np.ndarray) -> None:
+        """Show the codes of a model in training (the scatter moves). The session's own model is set aside
+        (``model`` is None until ``adopt_weights``) so that nothing decodes these codes with another model."""
+        if self.dataset is None or len(codes) != len(self.dataset.images):
+            return
+        self._lanes["encode"].cancel()
+        if self._busy.pop("encode", None) is not None:
+            self.busyChanged.emit(self.busy)
+        if self.model is not None:
+            self.model = self.info = self.model_path = None
+            self.modelChanged.emit()
+        self.is_ready = False
+        self._clear_points()
+        self.codes, self.n_encoded = codes, len(codes)
+        if self.projection not in projection_choices(codes.shape[1]):
+            self.projection = default_projection(codes.shape[1])
+        self._project()
+        self.codesChanged.emit()
+
+    def adopt_weights(self, model_config, weights: dict, info=None) -> None:
+        """Make the model built (in a worker) from numpy ``weights`` current; ``ready`` follows as usual."""
+        from explorer.training import model_from_weights
+
+        self._set_busy("model", "Loading the trained model…")
+        self._lanes["model"].submit(model_from_weights, model_config, weights, info)
+
+
+def _dims(shape) -> str:
+    return "×".join(str(int(s)) for s in shape)

@@ -1,0 +1,93 @@
+"""Live loss curves: total, reconstruction and KL, for the training and the validation split.
+
+The six curve items are made once; each Progress record appends a point and calls ``setData``. x is the
+epoch (fractional within an epoch), y the loss in nats per image on a log scale (KL is much smaller than
+the reconstruction term). Training points are the running means of the epoch so far; validation points
+come at epoch ends.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+TERMS = (("loss", "total", "#332288"), ("recon", "reconstruction", "#CC6677"), ("kl", "KL", "#117733"))
+SPLITS = (("train", Qt.PenStyle.SolidLine), ("val", Qt.PenStyle.DashLine))
+FLOOR = 1e-3  # the log axis cannot show 0
+
+
+class LogAxis(pg.AxisItem):
+    """Log-axis labels at 1, 2 and 5 × 10^k only, written plainly ("200", not "2·10²")."""
+
+    def logTickStrings(self, values, scale, spacing):
+        strings = []
+        for v in values:
+            mantissa = 10 ** (v - math.floor(v + 1e-9))
+            strings.append(f"{10 ** v:.3g}" if round(mantissa, 3) in (1.0, 2.0, 5.0) else "")
+        return strings
+
+
+class LossPlot(QWidget):
+    """A legend line above a pyqtgraph plot (a legend inside the plot would hide the curves)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.plot = pg.PlotWidget(background="w", axisItems={"left": LogAxis("left")})
+        self.plot.setMinimumHeight(200)
+        self.plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)  # fill, not scroll
+        item = self.plot.getPlotItem()
+        item.setLogMode(x=False, y=True)
+        item.showGrid(x=True, y=True, alpha=0.2)
+        item.setLabel("bottom", "epoch")
+        item.setLabel("left", "nats per image")
+        item.setMenuEnabled(False)
+        self.legend = QLabel(legend_html())
+        self.legend.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.legend)
+        layout.addWidget(self.plot, 1)
+        self._data: dict[tuple[str, str], tuple[list[float], list[float]]] = {}
+        self._curves: dict[tuple[str, str], pg.PlotDataItem] = {}
+        for split, style in SPLITS:
+            for key, _, color in TERMS:
+                pen = pg.mkPen(color, width=2, style=style)
+                self._curves[split, key] = item.plot([], [], pen=pen)
+                self._data[split, key] = ([], [])
+
+    def clear_curves(self) -> None:
+        for key, curve in self._curves.items():
+            self._data[key] = ([], [])
+            curve.setData([], [])
+
+    def add(self, p) -> None:
+        """Append a trainer.train.Progress record (step and epoch records; others are ignored)."""
+        if p.kind not in ("step", "epoch") or not p.steps_per_epoch:
+            return
+        x = p.epoch - 1 + p.step / p.steps_per_epoch
+        self._append("train", x, {"loss": p.loss, "recon": p.recon, "kl": p.kl})
+        if p.kind == "epoch" and p.val:
+            self._append("val", x, p.val)
+
+    def points(self, split: str, key: str) -> int:
+        """How many points the curve holds (for tests and the status line)."""
+        return len(self._data[split, key][0])
+
+    def _append(self, split: str, x: float, values: dict) -> None:
+        for key, _, _ in TERMS:
+            y = values.get(key)
+            if y is None or not y == y or (key == "kl" and y <= 0):  # NaN, or no KL (not a VAE)
+                continue
+            xs, ys = self._data[split, key]
+            xs.append(x)
+            ys.append(max(float(y), FLOOR))
+            self._curves[split, key].setData(xs, ys)
+
+
+def legend_html() -> str:
+    terms = " ".join(f'<span style="color:{color}; font-weight:bold">━ {name}</span>&nbsp;'
+                     for _, name, color in TERMS)
+    return f"{terms}<br><small>solid: training · dashed: validation (test split, at epoch ends)</small>"

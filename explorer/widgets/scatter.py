@@ -1,0 +1,285 @@
+"""The latent scatter: every image as a point at its latent mean, coloured by class.
+
+One ``ScatterPlotItem`` with ``pen=None`` and a few pre-made brushes (fast at 70k points); picking by a
+KD-tree in pixel-scaled view coordinates (never ``pointsAt``). Click a point to select it, click empty space
+to decode that latent point. The decoded manifold can be drawn behind the points as one ImageItem in latent
+coordinates.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPoint, QRectF, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from scipy.spatial import cKDTree
+
+from explorer.state import Session, projection_choices
+from explorer.widgets.images import to_pixmap
+
+# Paul Tol's "muted" scheme (colour-blind safe) plus his pale grey for a tenth class; cycles beyond ten.
+PALETTE = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255",
+           "#AA4499", "#BBBBBB")
+PICK_RADIUS_PX = 6
+EMPTY_TEXT = "No model: train one in the Training dock"
+
+
+class Picker:
+    """Nearest point within a radius in screen pixels. The tree holds (x, y·r) with r = x-units per y-unit of
+    one pixel, so it stays valid under uniform zoom and is rebuilt only when the aspect changes."""
+
+    def __init__(self):
+        self.xy: np.ndarray | None = None
+        self._tree = None
+        self._ratio = 0.0
+
+    def set_points(self, xy: np.ndarray | None) -> None:
+        self.xy, self._tree = xy, None
+
+    def nearest(self, x: float, y: float, pixel: tuple[float, float], radius: float = PICK_RADIUS_PX) -> int:
+        """Row of the nearest point within ``radius`` pixels of (x, y), or -1; ``pixel``: units per pixel."""
+        if self.xy is None or not len(self.xy) or not all(np.isfinite(pixel)) or min(pixel) <= 0:
+            return -1
+        ratio = pixel[0] / pixel[1]
+        if self._tree is None or abs(ratio / self._ratio - 1) > 1e-3:
+            self._tree, self._ratio = cKDTree(self.xy * np.array([1.0, ratio])), ratio
+        dist, i = self._tree.query([x, y * self._ratio], distance_upper_bound=radius * pixel[0])
+        return int(i) if np.isfinite(dist) else -1
+
+
+class ThumbTip(QWidget):
+    """A tooltip window with a thumbnail and a caption."""
+
+    def __init__(self, parent: QWidget):
+        super().__init__(parent, Qt.WindowType.ToolTip)
+        self.image, self.caption = QLabel(), QLabel()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.image, alignment=Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.caption, alignment=Qt.AlignmentFlag.AlignHCenter)
+        self.index = -1
+
+    def show_image(self, index: int, image: np.ndarray, caption: str, at: QPoint) -> None:
+        if index != self.index:
+            self.index = index
+            self.image.setPixmap(to_pixmap(image, 112))
+            self.caption.setText(caption)
+            self.adjustSize()
+        self.move(at + QPoint(16, 16))
+        self.show()
+
+    def hide_tip(self) -> None:
+        self.index = -1
+        self.hide()
+
+
+class ScatterView(QWidget):
+    def __init__(self, session: Session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.picker = Picker()
+        self._brushes = [pg.mkBrush(c) for c in PALETTE]
+        self._build()
+        self._connect()
+        self._on_model()
+
+    # ---- building ----------------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.setMenuEnabled(False)
+        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        self.view = self.plot.plotItem.vb
+        self.points = pg.ScatterPlotItem(pen=None, size=5, antialias=False)
+        self.highlight = pg.ScatterPlotItem(pen=pg.mkPen("k", width=2.5), brush=None, size=16)
+        self.manifold = pg.ImageItem(axisOrder="row-major")
+        self.manifold.setZValue(-10)
+        self.manifold.setOpacity(0.55)
+        self.manifold.hide()
+        dash = pg.mkPen("k", width=1.5, style=Qt.PenStyle.DashLine)
+        self.cross = [pg.InfiniteLine(angle=a, pen=dash, movable=False) for a in (90, 0)]
+        for item in (self.manifold, self.points, self.highlight, *self.cross):
+            self.plot.addItem(item, ignoreBounds=item is not self.points)
+        for line in self.cross:
+            line.hide()
+        self.legend = pg.LegendItem(offset=(-10, 10), labelTextSize="11pt", brush=(255, 255, 255, 215),
+                                    pen=(120, 120, 120), labelTextColor=(20, 20, 20), verSpacing=-4)
+        self.legend.setParentItem(self.view)
+        self.tip = ThumbTip(self)
+        self.empty = QLabel(EMPTY_TEXT, alignment=Qt.AlignmentFlag.AlignCenter)
+        self.empty.setStyleSheet("font-size: 16pt; color: #555;")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.plot)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self._toolbar())
+        layout.addWidget(self.stack, 1)
+
+    def _toolbar(self) -> QHBoxLayout:
+        self.projection_box = QComboBox()
+        self.projection_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.manifold_box = QCheckBox("Decoded manifold")
+        self.manifold_box.setToolTip("Draw the images decoded over the visible region behind the points")
+        row = QHBoxLayout()
+        row.setContentsMargins(6, 4, 6, 0)
+        row.addWidget(QLabel("View:"))
+        row.addWidget(self.projection_box)
+        row.addWidget(self.manifold_box)
+        row.addStretch(1)
+        self.count = QLabel()
+        row.addWidget(self.count)
+        return row
+
+    def _connect(self) -> None:
+        s = self.session
+        s.modelChanged.connect(self._on_model)
+        s.datasetChanged.connect(self._on_dataset)
+        s.codesChanged.connect(self._on_codes)
+        s.projectionChanged.connect(self._on_codes)
+        s.ready.connect(self._on_ready)
+        s.busyChanged.connect(self._on_busy)
+        s.selectionChanged.connect(self._on_selection)
+        s.decodedChanged.connect(self._on_decoded)
+        s.gridReady.connect(self._on_grid)
+        self.projection_box.activated.connect(self._on_projection_chosen)
+        self.manifold_box.toggled.connect(self._on_manifold_toggled)
+        self.view.sigRangeChanged.connect(self._on_range)
+        self.plot.scene().sigMouseClicked.connect(self._on_click)
+        self.plot.scene().sigMouseMoved.connect(self._on_hover)
+
+    # ---- session -> view ---------------------------------------------------------------------------------
+
+    def _on_model(self) -> None:
+        self._choices = projection_choices(self.session.latent_dim) if self.session.model else []
+        self.projection_box.clear()
+        self.projection_box.addItems([p.label for p in self._choices])
+        self.projection_box.setEnabled(len(self._choices) > 1)
+        self._on_busy(self.session.busy)
+
+    def _on_busy(self, busy: str) -> None:
+        # while a model trains the session has codes but no model yet: show the points moving
+        shown = self.session.model is not None or self.session.xy is not None
+        self.empty.setText(busy if busy and not shown else EMPTY_TEXT)
+        self.stack.setCurrentWidget(self.plot if shown else self.empty)
+
+    def _on_dataset(self) -> None:
+        self.legend.clear()
+        names = self.session.class_names
+        shown = names[:20]
+        self.legend.setColumnCount(1 if len(shown) <= 10 else 2)
+        for k, name in enumerate(shown):
+            sample = pg.ScatterPlotItem(pen=None, brush=self._brushes[k % len(PALETTE)], size=10)
+            self.legend.addItem(sample, name)
+        if len(names) > len(shown):
+            self.legend.addItem(pg.ScatterPlotItem(pen=None, brush=None), f"… {len(names) - 20} more")
+
+    def _on_codes(self) -> None:
+        s = self.session
+        self._on_busy(s.busy)
+        xy = s.xy
+        self.picker.set_points(xy)
+        if xy is None:
+            self.points.clear()
+            self.count.setText("")
+            return
+        labels = s.dataset.labels[:len(xy)]
+        brushes = [self._brushes[k] for k in (labels % len(PALETTE)).tolist()]
+        self.points.setData(x=xy[:, 0], y=xy[:, 1], brush=brushes)
+        self.count.setText(f"{len(xy):,} points")
+        self.plot.setLabel("bottom", s.projection.axis_labels[0])
+        self.plot.setLabel("left", s.projection.axis_labels[1])
+        self._sync_projection_box()
+        self._on_selection(s.selected)
+        if not s.is_ready:
+            self.view.autoRange(padding=0.04)
+
+    def _on_ready(self) -> None:
+        self.view.autoRange(padding=0.04)
+
+    def _sync_projection_box(self) -> None:
+        if self.session.projection in self._choices:
+            self.projection_box.setCurrentIndex(self._choices.index(self.session.projection))
+
+    def _on_selection(self, index: int) -> None:
+        xy = self.session.xy
+        if 0 <= index < (0 if xy is None else len(xy)):
+            self.highlight.setData(x=xy[index:index + 1, 0], y=xy[index:index + 1, 1])
+        else:
+            self.highlight.clear()
+
+    def _on_decoded(self) -> None:
+        point = self.session.decoded
+        self._show_cross(*(point.xy if point is not None else (None, None)))
+
+    def _show_cross(self, x: float | None, y: float | None) -> None:
+        for line, value in zip(self.cross, (x, y), strict=True):
+            line.setVisible(value is not None)
+            if value is not None:
+                line.setValue(value)
+
+    def _on_grid(self, grid) -> None:
+        if not self.manifold_box.isChecked():
+            return
+        (x0, x1), (y0, y1) = grid.x_range, grid.y_range
+        dx, dy = (x1 - x0) / max(grid.n - 1, 1), (y1 - y0) / max(grid.n - 1, 1)
+        self.manifold.setImage(np.flipud(grid.mosaic), levels=(0, 255), autoLevels=False)
+        self.manifold.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, x1 - x0 + dx, y1 - y0 + dy))
+        self.manifold.show()
+
+    # ---- view -> session -----------------------------------------------------------------------------------
+
+    def _on_projection_chosen(self, row: int) -> None:
+        if 0 <= row < len(self._choices):
+            self.session.set_projection(self._choices[row])
+            self.view.autoRange(padding=0.04)
+
+    def _on_manifold_toggled(self, on: bool) -> None:
+        self.manifold.setVisible(on and self.session.grid is not None)
+        if on and self.session.grid is not None:
+            self._on_grid(self.session.grid)
+
+    def _on_range(self, _view, ranges) -> None:
+        self.session.set_view_range(ranges[0], ranges[1])
+
+    def pick(self, x: float, y: float) -> int:
+        """The data row drawn at view coordinates (x, y), or -1."""
+        return self.picker.nearest(x, y, tuple(self.view.viewPixelSize()))
+
+    def _view_pos(self, scene_pos):
+        if self.session.xy is None or not self.view.sceneBoundingRect().contains(scene_pos):
+            return None
+        return self.view.mapSceneToView(scene_pos)
+
+    def _on_click(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or (p := self._view_pos(event.scenePos())) is None:
+            return
+        index = self.pick(p.x(), p.y())
+        if index >= 0:
+            self.session.select(index)
+        else:
+            self._show_cross(p.x(), p.y())
+            self.session.decode_at(p.x(), p.y())
+
+    def _on_hover(self, scene_pos) -> None:
+        p = self._view_pos(scene_pos)
+        index = -1 if p is None else self.pick(p.x(), p.y())
+        if index < 0:
+            self.tip.hide_tip()
+            return
+        s = self.session
+        label = s.class_names[int(s.dataset.labels[index])]
+        at = self.plot.mapToGlobal(self.plot.mapFromScene(scene_pos))
+        self.tip.show_image(index, s.dataset.images[index], f"#{index} · {label}", at)
+
+    def leaveEvent(self, event) -> None:
+        self.tip.hide_tip()
+        super().leaveEvent(event)

@@ -1,0 +1,334 @@
+"""The Training dock: choose a model and training settings, Start / Stop, progress with ETA, loss curves.
+
+The dock trains on the session's data set (the "Open…" button opens another one) through a
+``TrainingController``; it never runs torch itself. The device list starts with the CPU; a probe in a
+worker adds the GPU when there is one, and then chooses it.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.training import StopOnClose, Task, TrainingController, probe_devices
+from explorer.widgets.loss_plot import LossPlot
+from trainer.errors import ConfigError
+from trainer.models.config import PRESETS, preset
+
+FAMILIES = (("vae", "Variational (VAE)"), ("ae", "Autoencoder"), ("sparse", "Sparse autoencoder"),
+            ("denoising", "Denoising autoencoder"))
+NOISES = ("none", "gaussian", "salt-pepper", "mask")
+
+
+class SciSpinBox(QDoubleSpinBox):
+    """A positive number shown as ``1e-03``; the arrows halve or double it."""
+
+    def __init__(self, value: float, lo: float = 1e-7, hi: float = 1e7):
+        super().__init__()
+        self.setDecimals(12)
+        self.setRange(lo, hi)
+        self.setValue(value)
+
+    def textFromValue(self, value: float) -> str:
+        return f"{value:.3g}"
+
+    def valueFromText(self, text: str) -> float:
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int):
+        from PySide6.QtGui import QValidator
+
+        try:
+            ok = self.minimum() <= float(text) <= self.maximum()
+        except ValueError:
+            ok = False
+        return (QValidator.State.Acceptable if ok else QValidator.State.Intermediate), text, pos
+
+    def stepBy(self, steps: int) -> None:
+        self.setValue(self.value() * 2.0 ** steps)
+
+
+def spin(lo: int, hi: int, value: int) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(lo, hi)
+    box.setValue(value)
+    return box
+
+
+def dspin(lo: float, hi: float, value: float, step: float, decimals: int = 2) -> QDoubleSpinBox:
+    box = QDoubleSpinBox()
+    box.setRange(lo, hi)
+    box.setDecimals(decimals)
+    box.setSingleStep(step)
+    box.setValue(value)
+    return box
+
+
+def combo(items) -> QComboBox:
+    box = QComboBox()
+    for item in items:
+        data, text = item if isinstance(item, tuple) else (item, item)
+        box.addItem(text, data)
+    return box
+
+
+def clock(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "…"
+    s = int(round(seconds))
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+class TrainingDock(QDockWidget):
+    def __init__(self, session, controller: TrainingController | None = None, parent: QWidget | None = None):
+        super().__init__("Training", parent)
+        self.setObjectName("TrainingDock")
+        self.session = session
+        self.controller = controller or TrainingController(session, self)
+        self._build()
+        self._connect()
+        self._on_dataset()
+        self._on_choices()
+        self._set_running(False)
+        self._last = None
+
+    # ---- layout ----------------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.addWidget(self._data_box())
+        layout.addWidget(self._model_box())
+        layout.addWidget(self._train_box())
+        layout.addLayout(self._buttons())
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setFormat("Idle")
+        self.progress.setValue(0)
+        self.rate = QLabel("")
+        layout.addWidget(self.progress)
+        layout.addWidget(self.rate)
+        self.plot = LossPlot()
+        layout.addWidget(self.plot, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        scroll.setMinimumWidth(body.minimumSizeHint().width() + 24)
+        self.setWidget(scroll)
+
+    def _data_box(self) -> QGroupBox:
+        box = QGroupBox("Data set")
+        row = QHBoxLayout(box)
+        self.data_label = QLabel()
+        self.data_label.setWordWrap(True)
+        self.open_data_button = QPushButton("Open…")
+        row.addWidget(self.data_label, 1)
+        row.addWidget(self.open_data_button)
+        return box
+
+    def _model_box(self) -> QGroupBox:
+        box = QGroupBox("Model")
+        form = QFormLayout(box)
+        self.family = combo(FAMILIES)
+        self.arch = combo(PRESETS)
+        self.arch.setCurrentText("mlp-512")
+        self.latent = spin(1, 512, 2)
+        self.beta = dspin(0.0, 1000.0, 1.0, 0.1)
+        self.noise = combo(NOISES)
+        self.noise_level = dspin(0.0, 1.0, 0.3, 0.05)
+        noise_row = QHBoxLayout()
+        noise_row.addWidget(self.noise, 1)
+        noise_row.addWidget(self.noise_level)
+        form.addRow("Family", self.family)
+        form.addRow("Architecture", self.arch)
+        form.addRow("Latent dimension", self.latent)
+        form.addRow("β (KL weight)", self.beta)
+        form.addRow("Input noise", noise_row)
+        return box
+
+    def _train_box(self) -> QGroupBox:
+        box = QGroupBox("Training")
+        form = QFormLayout(box)
+        self.epochs = spin(1, 10_000, 10)
+        self.batch = spin(1, 65_536, 128)
+        self.lr = SciSpinBox(1e-3)
+        self.optimizer = combo(("adam", "sgd"))
+        self.momentum = dspin(0.0, 0.999, 0.9, 0.05, decimals=3)
+        self.device = combo([("cpu", "CPU")])
+        self.device.setToolTip("Looking for a GPU…")
+        form.addRow("Epochs", self.epochs)
+        form.addRow("Batch size", self.batch)
+        form.addRow("Learning rate", self.lr)
+        form.addRow("Optimizer", self.optimizer)
+        form.addRow("Momentum", self.momentum)
+        form.addRow("Device", self.device)
+        return box
+
+    def _buttons(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.start_button = QPushButton("Start")
+        self.stop_button = QPushButton("Stop")
+        self.start_button.setDefault(True)
+        row.addWidget(self.start_button)
+        row.addWidget(self.stop_button)
+        return row
+
+    # ---- wiring ----------------------------------------------------------------------------------------
+
+    def _connect(self) -> None:
+        self.start_button.clicked.connect(self.start)
+        self.stop_button.clicked.connect(self.controller.stop)
+        for box in (self.family, self.optimizer, self.noise):
+            box.currentIndexChanged.connect(self._on_choices)
+        self.controller.started.connect(self._on_started)
+        self.controller.snapshot.connect(self._on_snapshot)
+        self.controller.ended.connect(self._on_ended)
+        self.session.datasetChanged.connect(self._on_dataset)
+
+    def probe_devices(self) -> Task:
+        """Look for a GPU in a worker (imports torch); the GPU is chosen when found."""
+        task = Task(probe_devices)
+        task.done.connect(self._on_devices)
+        task.start()
+        return task
+
+    def _on_devices(self, found: list[tuple[str, str]]) -> None:
+        self.device.clear()
+        for label, name in found:
+            self.device.addItem(label, name)
+        self.device.setCurrentIndex(len(found) - 1)
+        self.device.setToolTip("A GPU was found and is chosen" if len(found) > 1 else "No GPU was found")
+
+    def _on_choices(self) -> None:
+        family = self.family.currentData()
+        self.beta.setEnabled(family == "vae")
+        self.momentum.setEnabled(self.optimizer.currentText() == "sgd")
+        if family == "denoising" and self.noise.currentText() == "none":
+            self.noise.setCurrentText("gaussian")
+        self.noise_level.setEnabled(self.noise.currentText() != "none")
+        self.noise_level.setMaximum(3.0 if self.noise.currentText() == "gaussian" else 1.0)
+
+    def _on_dataset(self) -> None:
+        data = self.session.dataset
+        if data is None:
+            self.data_label.setText("No data set: open one first")
+        else:
+            shape = "×".join(map(str, data.image_shape))
+            self.data_label.setText(f"<b>{data.spec}</b><br>{len(data.images):,} images of {shape} "
+                                    f"({data.n_train:,} for training)")
+            self._mark_presets(data.image_shape)
+        self.start_button.setEnabled(data is not None and not self.controller.is_running())
+
+    def _mark_presets(self, shape) -> None:
+        """Grey out the architectures that cannot take images of this shape."""
+        model = self.arch.model()
+        for row in range(self.arch.count()):
+            reason = _unfit(self.arch.itemText(row), shape)
+            item = model.item(row)
+            item.setEnabled(not reason)
+            item.setToolTip(reason or f"{self.arch.itemText(row)}: {_describe(PRESETS[item.text()])}")
+
+    # ---- settings ----------------------------------------------------------------------------------------
+
+    def model_config(self):
+        """The ModelConfig the settings describe, for the session's images (ConfigError if impossible)."""
+        family = self.family.currentData()
+        shape = self.session.dataset.image_shape if self.session.dataset is not None else (1, 28, 28)
+        return preset(self.arch.currentText(), family="ae" if family == "denoising" else family,
+                      image_shape=shape, latent_dim=self.latent.value(), beta=self.beta.value())
+
+    def train_settings(self) -> dict:
+        noise = self.noise.currentText()
+        return dict(epochs=self.epochs.value(), batch_size=self.batch.value(), lr=self.lr.value(),
+                    optimizer=self.optimizer.currentText(), momentum=self.momentum.value(),
+                    device=self.device.currentData(), report_every_s=0.2,
+                    noise="none" if noise == "none" else f"{noise}:{self.noise_level.value():g}")
+
+    def start(self) -> bool:
+        try:
+            cfg = self.model_config()
+        except ConfigError as e:
+            self.session.error.emit(str(e))
+            return False
+        return self.controller.start(cfg, self.train_settings())
+
+    # ---- progress ----------------------------------------------------------------------------------------
+
+    def _set_running(self, running: bool) -> None:
+        self.start_button.setEnabled(not running and self.session.dataset is not None)
+        self.stop_button.setEnabled(running)
+        self.open_data_button.setEnabled(not running)
+
+    def _on_started(self) -> None:
+        self.plot.clear_curves()
+        self.progress.setValue(0)
+        self.progress.setFormat("Starting…")
+        self.rate.setText("")
+        self._set_running(True)
+        self._last = None
+
+    def _on_snapshot(self, snap) -> None:
+        p = snap.progress
+        if p is None or snap.kind in ("done", "stopped", "diverged"):
+            return
+        self.plot.add(p)
+        self._last = p
+        total = p.epochs * p.steps_per_epoch
+        done = (p.epoch - 1) * p.steps_per_epoch + p.step
+        self.progress.setValue(int(1000 * done / max(total, 1)))
+        self.progress.setFormat(f"Epoch {p.epoch}/{p.epochs} · %p% · ETA {clock(p.eta_s)}")
+        self.rate.setText(f"loss {p.loss:.1f} · {p.images_per_s:,.0f} images/s · {clock(p.elapsed_s)} so far")
+
+    def _on_ended(self, kind: str) -> None:
+        self._set_running(False)
+        words = {"done": "Finished", "stopped": "Stopped", "diverged": "Diverged", "failed": "Failed"}
+        if kind == "done":
+            self.progress.setValue(1000)
+        self.progress.setFormat(f"{words.get(kind, kind)} · %p%")
+        p = self._last
+        if p is not None:
+            val = f" · validation {p.val['loss']:.1f}" if p.val else ""
+            self.rate.setText(f"{words.get(kind, kind)} after {clock(p.elapsed_s)} · loss {p.loss:.1f}{val}")
+
+
+def _unfit(name: str, shape) -> str:
+    try:
+        preset(name, image_shape=tuple(shape))
+    except ConfigError as e:
+        return str(e)
+    return ""
+
+
+def _describe(p: dict) -> str:
+    if p.get("arch") == "conv":
+        return f"conv layers {p.get('conv_channels')}, dense {p.get('dense')}"
+    return f"MLP hidden {p.get('hidden', (512,))}"
+
+
+def install(window, session) -> TrainingDock:
+    """Add the Training dock to the window's left side, look for a GPU, and stop training on close."""
+    dock = TrainingDock(session, parent=window)
+    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+    window.resizeDocks([dock], [390], Qt.Orientation.Horizontal)
+    StopOnClose(window, dock.controller)
+    dock.probe_devices()
+    return dock

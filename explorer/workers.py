@@ -1,0 +1,292 @@
+"""Background work: a ``Lane`` is one thread that runs the latest job it was given; the jobs are below.
+
+Only numpy arrays and dataclasses cross threads, and every array a job hands over is a fresh copy. torch is
+imported inside the jobs (never on the GUI thread), and each job sets torch's thread count in its own thread
+so that the GUI keeps a core. torch's ``RuntimeError`` becomes ``TrainerError`` with a readable message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import inspect
+import os
+import sys
+import tempfile
+import threading
+import traceback
+import weakref
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QThread, Signal
+
+from explorer.widgets.images import mosaic
+from trainer.errors import TrainerError
+
+THREADS = max(1, (os.cpu_count() or 2) - 1)
+_LANES: weakref.WeakSet[Lane] = weakref.WeakSet()
+
+
+class Lane(QThread):
+    """One worker thread; ``submit`` replaces any job not yet started, and a running generator job stops at
+    its next ``yield`` once a newer job is submitted. Results carry the job's number: apply them only while
+    ``is_current(number)``."""
+
+    yielded = Signal(int, object)  # job number, an item the generator yielded
+    done = Signal(int, object)  # job number, the return value (None for generators)
+    failed = Signal(int, str)  # job number, a message for the person
+
+    def __init__(self, name: str, parent=None):
+        super().__init__(parent)
+        self.setObjectName(name)
+        self._cv = threading.Condition()
+        self._pending: tuple | None = None
+        self._number = 0
+        self._stopping = False
+        _LANES.add(self)
+
+    def submit(self, fn: Callable, *args) -> int:
+        with self._cv:
+            self._number += 1
+            self._pending = (self._number, fn, args)
+            self._cv.notify()
+        if not self.isRunning() and not self._stopping:
+            self.start()
+        return self._number
+
+    def cancel(self) -> None:
+        """Forget the pending job and make the running one stale."""
+        with self._cv:
+            self._number += 1
+            self._pending = None
+
+    def is_current(self, number: int) -> bool:
+        return number == self._number
+
+    def stop(self) -> None:
+        """Cancel everything and wait for the thread to end (a running torch call finishes first)."""
+        with self._cv:
+            self._stopping = True
+            self._number += 1
+            self._pending = None
+            self._cv.notify()
+        self.wait()
+
+    def run(self) -> None:
+        while (job := self._next()) is not None:
+            self._execute(*job)
+
+    def _next(self) -> tuple | None:
+        with self._cv:
+            while self._pending is None and not self._stopping:
+                self._cv.wait()
+            job, self._pending = self._pending, None
+            return None if self._stopping else job
+
+    def _execute(self, number: int, fn: Callable, args: tuple) -> None:
+        try:
+            result = fn(*args)
+            if inspect.isgenerator(result):
+                result = self._drain(number, result)
+            self.done.emit(number, result)
+        except TrainerError as e:
+            self.failed.emit(number, str(e))
+        except Exception as e:  # a bug: say so, and keep the thread alive for the next job
+            traceback.print_exc(file=sys.stderr)
+            self.failed.emit(number, f"Unexpected error ({type(e).__name__}): {e}")
+
+    def _drain(self, number: int, gen: Iterator) -> None:
+        with contextlib.closing(gen):
+            for item in gen:
+                if not self.is_current(number):
+                    return None
+                self.yielded.emit(number, item)
+        return None
+
+
+def running_lanes() -> list[Lane]:
+    """Lanes whose thread is still running (tests assert there are none after each test)."""
+    return [lane for lane in list(_LANES) if lane.isRunning()]
+
+
+# ---- results -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LoadedModel:
+    model: object  # Autoencoder
+    info: object  # CheckpointInfo
+    path: Path
+    dataset: object | None  # a Dataset loaded with it, or None to keep the current one
+
+
+@dataclass(frozen=True)
+class EncodedChunk:
+    start: int
+    codes: np.ndarray  # float32 rows start..start+len of the codes
+    total: int
+    from_cache: bool = False
+
+
+@dataclass(frozen=True)
+class Reconstruction:
+    index: int
+    image: np.ndarray  # float32 C×H×W in [0, 1]
+    psnr: float  # dB against the data image
+
+
+@dataclass(frozen=True)
+class DecodedPoint:
+    xy: tuple[float, float]  # view coordinates
+    z: np.ndarray  # float32 D, the latent point
+    image: np.ndarray  # float32 C×H×W in [0, 1]
+
+
+@dataclass(frozen=True)
+class GridResult:
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+    n: int
+    images: np.ndarray  # float32 n×n×C×H×W, row 0 = top = highest y
+    mosaic: np.ndarray  # uint8 (n·H)×(n·W)[×3], row 0 = top
+
+
+# ---- jobs (run in a lane's thread) -------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def torch_errors(what: str):
+    """torch reports most failures as RuntimeError: turn them into TrainerError that names the job."""
+    try:
+        yield
+    except RuntimeError as e:
+        raise TrainerError(f"{what} failed: {e}") from None
+    except MemoryError:
+        raise TrainerError(f"{what} failed: out of memory") from None
+
+
+def _torch():
+    import torch
+
+    torch.set_num_threads(THREADS)
+    return torch
+
+
+def load_model(path: Path, data_spec: str | None, current_shape: tuple | None) -> LoadedModel:
+    """The checkpoint, plus a data set if one is asked for or the current one does not fit the model."""
+    _torch()
+    from trainer.checkpoint import load_checkpoint
+
+    with torch_errors(f"Loading {path}"):
+        model, info = load_checkpoint(path)
+    shape = tuple(info.model_config.image_shape)
+    spec = data_spec or (info.dataset_spec if current_shape != shape else None)
+    dataset = load_data(spec) if spec else None
+    if dataset is not None and dataset.image_shape != shape:
+        raise TrainerError(f"{path.name} expects {_shape(shape)} images, but the data set {spec} has "
+                           f"{_shape(dataset.image_shape)} images")
+    if dataset is None and current_shape is not None and current_shape != shape:
+        raise TrainerError(f"{path.name} expects {_shape(shape)} images, but the open data set has "
+                           f"{_shape(current_shape)} images, and the model names no data set of its own")
+    return LoadedModel(model, info, Path(path), dataset)
+
+
+def _shape(shape: tuple) -> str:
+    return "×".join(str(s) for s in shape)
+
+
+def load_data(spec: str):
+    from trainer.data import load_dataset
+
+    return load_dataset(spec)
+
+
+def encode(model, images: np.ndarray, cache: Path | None) -> Iterator[EncodedChunk]:
+    """Latent means of all images in growing chunks (the scatter fills in); read from / saved to ``cache``."""
+    _torch()
+    import sklearn.decomposition  # noqa: F401  (Plane.pca imports it: load it here, not on the GUI thread)
+
+    from trainer.latent import encode as encode_all
+
+    if cache is not None and (codes := _read_cache(cache, len(images))) is not None:
+        yield EncodedChunk(0, codes, len(images), from_cache=True)
+        return
+
+    parts, start, size = [], 0, 2048
+    while start < len(images):
+        with torch_errors("Encoding the data set"):
+            mu, _ = encode_all(model, images[start:start + size])
+        parts.append(np.array(mu, dtype=np.float32, copy=True))
+        yield EncodedChunk(start, parts[-1], len(images))
+        start, size = start + size, min(size * 2, 16384)
+    if cache is not None and parts:
+        _write_cache(cache, np.concatenate(parts))
+
+
+def cache_path(model_path: Path | None, dataset) -> Path | None:
+    """Where the codes of this model file on this data set are kept; None for a model without a file."""
+    if model_path is None:
+        return None
+    try:
+        st = Path(model_path).stat()
+        from trainer.data import user_data_dir
+    except (OSError, ImportError):
+        return None
+    key = f"{Path(model_path).resolve()}|{st.st_size}|{st.st_mtime_ns}|{dataset.spec}|{dataset.images.shape}"
+    return user_data_dir() / "cache" / f"codes-{hashlib.sha1(key.encode()).hexdigest()[:20]}.npy"
+
+
+def _read_cache(path: Path, n: int) -> np.ndarray | None:
+    try:
+        codes = np.load(path, allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    ok = codes.ndim == 2 and len(codes) == n and codes.dtype == np.float32 and np.isfinite(codes).all()
+    return codes if ok else None
+
+
+def _write_cache(path: Path, codes: np.ndarray) -> None:
+    """Atomic: temp file in the same folder, fsync, os.replace. A cache that cannot be written is skipped."""
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                np.save(f, codes)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def reconstruct(model, index: int, code: np.ndarray, image: np.ndarray) -> Reconstruction:
+    """decode(mu) of one data row, and its PSNR against the data image."""
+    _torch()
+    from trainer.latent import decode
+
+    with torch_errors("Reconstructing"):
+        recon = np.array(decode(model, code[None])[0], dtype=np.float32, copy=True)
+    mse = float(np.mean((image.astype(np.float32) / 255.0 - recon) ** 2))
+    return Reconstruction(index, recon, 10 * np.log10(1.0 / max(mse, 1e-10)))
+
+
+def decode_point(model, plane, xy: tuple[float, float]) -> DecodedPoint:
+    _torch()
+    from trainer.latent import decode
+
+    z = np.asarray(plane.to_latent(np.array([xy], dtype=np.float32)), dtype=np.float32).reshape(1, -1)
+    with torch_errors("Decoding"):
+        image = np.array(decode(model, z)[0], dtype=np.float32, copy=True)
+    return DecodedPoint((float(xy[0]), float(xy[1])), z[0].copy(), image)
+
+
+def decode_grid(model, plane, x_range, y_range, n: int) -> GridResult:
+    _torch()
+    from trainer.latent import decode_grid as grid
+
+    with torch_errors("Decoding the grid"):
+        images = np.array(grid(model, x_range, y_range, n, plane=plane), dtype=np.float32, copy=True)
+    return GridResult(tuple(x_range), tuple(y_range), n, images, mosaic(images))

@@ -1,0 +1,101 @@
+"""Fixtures for the app tests: a tiny model file and data set made on the spot, a window, a thread check.
+
+Import them in a test module: ``from app_fixtures import *  # noqa: F403`` (pytest puts tests/ on sys.path).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+
+from explorer import workers
+
+__all__ = ["digits", "loaded", "model_file", "model_file_3d", "no_threads_left", "window", "click_view",
+           "view_to_widget"]
+
+LOAD_TIMEOUT_MS = 60_000
+
+
+def _model_file(folder, latent_dim: int):
+    import torch
+
+    from trainer.checkpoint import save_checkpoint
+    from trainer.data import load_dataset
+    from trainer.models import ModelConfig, build_model
+
+    torch.manual_seed(latent_dim)
+    cfg = ModelConfig(family="vae", arch="mlp", image_shape=(1, 8, 8), latent_dim=latent_dim, hidden=(16,))
+    path = folder / f"digits-{latent_dim}d.safetensors"
+    save_checkpoint(path, build_model(cfg).eval(), dataset=load_dataset("digits"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def model_file(tmp_path_factory):
+    """An untrained 2-D VAE for scikit-learn's 8×8 digits (1,797 images), saved as a checkpoint."""
+    return _model_file(tmp_path_factory.mktemp("models"), 2)
+
+
+@pytest.fixture(scope="session")
+def model_file_3d(tmp_path_factory):
+    return _model_file(tmp_path_factory.mktemp("models3"), 3)
+
+
+@pytest.fixture(scope="session")
+def digits():
+    from trainer.data import load_dataset
+
+    return load_dataset("digits")
+
+
+@pytest.fixture(autouse=True)
+def no_threads_left():
+    """Like napari's conftest: a test must not leave a worker thread running."""
+    yield
+    running = [lane.objectName() for lane in workers.running_lanes()]
+    assert not running, f"worker threads still running after the test: {running}"
+
+
+@pytest.fixture
+def window(qtbot):
+    from explorer.main_window import MainWindow
+    from explorer.state import Session
+
+    win = MainWindow(Session())
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
+
+
+@pytest.fixture
+def loaded(window, model_file, qtbot):
+    """The window with the 2-D model and its digits loaded, encoded, and the first grid drawn."""
+    with qtbot.waitSignal(window.settled, timeout=LOAD_TIMEOUT_MS):
+        window.session.open_model(model_file)
+    return window
+
+
+def view_to_widget(window, x: float, y: float):
+    pw = window.scatter.plot
+    return pw.mapFromScene(pw.plotItem.vb.mapViewToScene(QPointF(x, y)))
+
+
+def click_view(qtbot, window, x: float, y: float) -> None:
+    """Left-click the scatter at view coordinates (x, y)."""
+    qtbot.mouseClick(window.scatter.plot.viewport(), Qt.MouseButton.LeftButton,
+                     pos=view_to_widget(window, x, y))
+
+
+def pixel_xy(window) -> np.ndarray:
+    """The scatter's points in widget pixels."""
+    vb = window.scatter.view
+    (x0, x1), (y0, y1) = vb.viewRange()
+    rect = vb.sceneBoundingRect()
+    xy = window.session.xy
+    px = (xy[:, 0] - x0) / (x1 - x0) * rect.width()
+    py = (y1 - xy[:, 1]) / (y1 - y0) * rect.height()
+    return np.stack([px, py], axis=1)
