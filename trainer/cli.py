@@ -1,0 +1,536 @@
+"""``latent-trainer`` / ``python -m trainer``: train, evaluate and inspect models from a terminal.
+
+Subcommands: ``fit``, ``eval``, ``datasets``, ``info``. Bad input prints one ``error: ...`` line to stderr and
+exits 2 (usage, impossible settings) or 1 (data, model files, divergence); ``--debug`` shows tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import signal
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from trainer.errors import ConfigError, TrainerError
+
+DENOISING_NOISE = "gaussian:0.3"  # --family denoising = family "ae" trained on inputs with this noise
+EXIT_INTERRUPTED = 130
+
+
+class UsageError(Exception):
+    """A bad command line (argparse's complaint, reworded to one line)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse would print the usage block and exit; we want one line
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+# ---------------------------------------------------------------------------------------------- arguments
+
+def _int_list(text: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected integers like 512,256, got {text!r}") from None
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"expected positive integers like 512,256, got {text!r}")
+    return values
+
+
+def _number(kind: type, low: float, strict: bool) -> Callable[[str], float]:
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not math.isfinite(value) or value < low or (strict and value == low):
+            raise argparse.ArgumentTypeError(f"must be {'>' if strict else '>='} {low:g}, got {text}")
+        return value
+    parse.__name__ = kind.__name__
+    return parse
+
+
+POSITIVE_INT, COUNT = _number(int, 0, True), _number(int, 0, False)
+POSITIVE, NON_NEGATIVE = _number(float, 0, True), _number(float, 0, False)
+
+
+def _add_model_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("model (a preset, or a family and architecture; flags override the preset)")
+    g.add_argument("--preset", help="keras-conv, mlp-512, mlp-deep, glyph-35-5, conv-32, conv-64")
+    g.add_argument("--family", choices=["ae", "vae", "sparse", "denoising"],
+                   help=f"default vae; denoising = ae trained with --noise {DENOISING_NOISE} unless given")
+    g.add_argument("--arch", choices=["mlp", "conv"], help="default mlp")
+    g.add_argument("--hidden", type=_int_list, metavar="W,W", help="MLP widths, encoder order (512)")
+    g.add_argument("--channels", type=_int_list, metavar="C,C", help="conv channels, stride 2 each (32,64)")
+    g.add_argument("--dense", type=COUNT, metavar="N", help="conv: dense layer before the code (16)")
+    g.add_argument("--latent-dim", type=POSITIVE_INT, metavar="D", help="size of the code (2)")
+    g.add_argument("--beta", type=NON_NEGATIVE, metavar="B", help="VAE: weight of the KL term (1)")
+    g.add_argument("--sparsity", choices=["l1", "kl"], help="sparse: penalty on the code (l1)")
+    g.add_argument("--sparsity-weight", type=NON_NEGATIVE, metavar="W", help="sparse: penalty weight (1e-3)")
+    g.add_argument("--rho", type=POSITIVE, metavar="R", help="sparse kl: target activation (0.05)")
+
+
+def _add_train_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("training")
+    g.add_argument("--noise", metavar="KIND:LEVEL",
+                   help="corrupt inputs: none, gaussian:0.3, salt-pepper:0.2, mask:0.25 (none)")
+    g.add_argument("--epochs", type=POSITIVE_INT, metavar="E", help="(10)")
+    g.add_argument("--batch-size", type=POSITIVE_INT, metavar="N", help="(128)")
+    g.add_argument("--lr", type=POSITIVE, metavar="LR", help="learning rate (1e-3)")
+    g.add_argument("--optimizer", choices=["adam", "sgd"], help="(adam)")
+    g.add_argument("--momentum", type=NON_NEGATIVE, metavar="M", help="sgd momentum (0.9)")
+    g.add_argument("--seed", type=COUNT, metavar="S", help="(0)")
+    g.add_argument("--threads", type=POSITIVE_INT, metavar="T", help="torch CPU threads (torch's default)")
+    g.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], help="(auto)")
+    g.add_argument("--precision", choices=["auto", "fp32", "bf16"],
+                   help="bf16 autocast; auto = bf16 where the CPU has native bf16 (auto)")
+    g.add_argument("--limit-train", type=POSITIVE_INT, metavar="N", help="use the first N training images")
+
+
+def _add_fit(sub, common) -> None:
+    p = sub.add_parser("fit", parents=[common], help="train a model and save it",
+                       description="Train a model on a data set, evaluate it on the test split, save it.")
+    p.add_argument("--data", required=True, metavar="SPEC",
+                   help="shapes, digits, mnist, fashion-mnist, idx:PATH... (see the datasets command)")
+    _add_model_args(p)
+    _add_train_args(p)
+    g = p.add_argument_group("output")
+    g.add_argument("--out", type=Path, default=Path("model.safetensors"), metavar="FILE",
+                   help="checkpoint to write (model.safetensors)")
+    g.add_argument("--metrics-json", type=Path, metavar="FILE", help="also write the figures as JSON")
+    g.add_argument("--iw-samples", type=COUNT, default=0, metavar="K",
+                   help="VAE: importance-weighted NLL with K samples on the test split (0 = skip)")
+    p.set_defaults(handler=cmd_fit)
+
+
+def _add_eval(sub, common) -> None:
+    p = sub.add_parser("eval", parents=[common], help="evaluate a checkpoint on a test split")
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("--data", metavar="SPEC", help="data set (default: the one stored in the checkpoint)")
+    p.add_argument("--iw-samples", type=COUNT, default=0, metavar="K",
+                   help="VAE: importance-weighted NLL with K samples (0 = skip)")
+    p.add_argument("--threads", type=POSITIVE_INT, metavar="T", help="torch CPU threads")
+    p.add_argument("--metrics-json", type=Path, metavar="FILE", help="also write the figures as JSON")
+    p.set_defaults(handler=cmd_eval)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    common.add_argument("--quiet", "-q", action="store_true", default=argparse.SUPPRESS, help="no bars")
+    parser = _Parser(prog="latent-trainer", description="Train and inspect autoencoders and VAEs.")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_fit(sub, common)
+    _add_eval(sub, common)
+    sub.add_parser("datasets", parents=[common], help="list data sets and where they are"
+                   ).set_defaults(handler=cmd_datasets)
+    p = sub.add_parser("info", parents=[common], help="show a checkpoint's metadata")
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.set_defaults(handler=cmd_info)
+    return parser
+
+
+# ---------------------------------------------------------------------------------------------- configs
+
+MODEL_FLAGS = {"family": "family", "arch": "arch", "hidden": "hidden", "channels": "conv_channels",
+               "dense": "dense", "latent_dim": "latent_dim", "beta": "beta", "sparsity": "sparsity",
+               "sparsity_weight": "sparsity_weight", "rho": "sparsity_target"}
+TRAIN_FLAGS = ("noise", "epochs", "batch_size", "lr", "optimizer", "momentum", "seed", "threads", "device",
+               "precision", "limit_train")
+
+
+def model_overrides(args: argparse.Namespace) -> dict:
+    """The model settings given on the command line (``--family denoising`` becomes ``ae``)."""
+    given = {field: getattr(args, flag) for flag, field in MODEL_FLAGS.items()
+             if getattr(args, flag) is not None}
+    if given.get("family") == "denoising":
+        given["family"] = "ae"
+    return given
+
+
+def model_config(args: argparse.Namespace, image_shape: tuple[int, int, int]):
+    """The ModelConfig for ``fit``: preset + flags, with the image shape taken from the data set."""
+    from trainer.models import PRESETS, ModelConfig, preset
+
+    overrides = model_overrides(args)
+    if not args.preset:
+        return ModelConfig(**overrides, image_shape=image_shape)
+    cfg = preset(args.preset, **overrides)
+    if cfg.image_shape == tuple(image_shape) or "image_shape" not in PRESETS[args.preset]:
+        return cfg.with_(image_shape=image_shape)
+    shape = "×".join(map(str, image_shape))
+    wanted = "×".join(map(str, cfg.image_shape))
+    if cfg.arch != "conv":
+        raise ConfigError(f"preset {args.preset} expects {wanted} images but the data set has {shape}")
+    try:
+        return cfg.with_(image_shape=image_shape)
+    except ConfigError as e:
+        raise ConfigError(f"preset {args.preset} ({wanted}) cannot take {shape} images: {e}") from e
+
+
+def train_config(args: argparse.Namespace):
+    from trainer.train import TrainConfig
+
+    given = {name: getattr(args, name) for name in TRAIN_FLAGS if getattr(args, name) is not None}
+    if args.family == "denoising":
+        given.setdefault("noise", DENOISING_NOISE)
+    return TrainConfig(**given)
+
+
+# ---------------------------------------------------------------------------------------------- progress
+
+def _show_bars(args: argparse.Namespace) -> bool:
+    return not args.quiet and sys.stderr.isatty()
+
+
+class DownloadBars:
+    """A ``progress(what, done, total)`` callback for load_dataset: one tqdm bar per item, on stderr."""
+
+    def __init__(self, enabled: bool):
+        self.enabled, self.bar, self.what = enabled, None, None
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        if what != self.what:
+            self.close()
+            self.what = what
+            self.bar = tqdm(total=total or None, desc=what, file=sys.stderr, leave=False, unit_scale=True)
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        self.bar = None
+
+
+def load_data(spec: str, args: argparse.Namespace):
+    from trainer.data import load_dataset
+
+    bars = DownloadBars(_show_bars(args))
+    try:
+        return load_dataset(spec, progress=bars)
+    finally:
+        bars.close()
+
+
+class StopFlag:
+    """``should_stop`` for fit: set by the first Ctrl-C; a second Ctrl-C interrupts at once."""
+
+    def __init__(self):
+        self.stop = False
+
+    def __call__(self) -> bool:
+        return self.stop
+
+    def on_sigint(self, signum, frame) -> None:
+        if self.stop:
+            raise KeyboardInterrupt
+        self.stop = True
+        print("\nstopping after this step (Ctrl-C again to stop at once)...", file=sys.stderr)
+
+
+@contextmanager
+def catch_sigint(flag: StopFlag) -> Iterator[None]:
+    try:
+        previous = signal.signal(signal.SIGINT, flag.on_sigint)
+    except ValueError:  # not the main thread: Ctrl-C arrives as KeyboardInterrupt instead
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def train(model, data, cfg, args: argparse.Namespace):
+    """Run fit with a tqdm bar; return (last Progress or None, interrupted)."""
+    from tqdm import tqdm
+
+    from trainer.train import fit
+
+    flag, last = StopFlag(), None
+    bar = tqdm(disable=not _show_bars(args), file=sys.stderr, unit="step", dynamic_ncols=True)
+    try:
+        with catch_sigint(flag):
+            for last in fit(model, data, cfg, should_stop=flag):
+                update_bar(bar, last)
+    except KeyboardInterrupt:
+        flag.stop = True
+    finally:
+        bar.close()
+    return last, flag.stop or (last is not None and last.kind == "stopped")
+
+
+def update_bar(bar, p) -> None:
+    total = p.epochs * p.steps_per_epoch
+    if bar.total != total:
+        bar.total = total
+    bar.set_description(f"epoch {p.epoch}/{p.epochs}", refresh=False)
+    bar.set_postfix_str(f"loss {p.loss:.2f} recon {p.recon:.2f} kl {p.kl:.2f} {p.images_per_s:,.0f} img/s",
+                        refresh=False)
+    done = min(total, (p.epoch - 1) * p.steps_per_epoch + p.step)  # epoch counts from 1, step within it
+    bar.update(done - bar.n)  # redraws (at most every 0.1 s) with the text above
+
+
+def throughput(epoch_seconds: list[float], images_per_epoch: int) -> float:
+    """Training images per second, the first (warm-up) epoch left out when there are several."""
+    seconds = epoch_seconds[1:] if len(epoch_seconds) > 1 else epoch_seconds
+    total = sum(seconds)
+    return images_per_epoch * len(seconds) / total if total > 0 else 0.0
+
+
+# ---------------------------------------------------------------------------------------------- output
+
+def write_json(path: Path, obj: dict) -> None:
+    """Write JSON atomically: a temp file in the same folder, fsync, then rename over ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(obj, f, indent=2, allow_nan=False, default=_jsonable)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _jsonable(obj):
+    if hasattr(obj, "to_dict"):
+        return obj.to_dict()
+    if hasattr(obj, "tolist"):
+        return obj.tolist()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"{type(obj).__name__} is not JSON-serialisable")
+
+
+def data_summary(data) -> dict:
+    return {"spec": data.spec, "source": data.source, "image_shape": list(data.image_shape),
+            "n_train": data.n_train, "n_test": data.n_test, "class_names": list(data.class_names)}
+
+
+def finite_or_none(d: dict) -> dict:
+    """JSON has no NaN/Inf: replace them with null."""
+    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in d.items()}
+
+
+def print_metrics(title: str, m: dict | None) -> None:
+    print(title)
+    if m is None:
+        print("  (no test split: nothing to evaluate)")
+        return
+    print(f"  loss  {m['loss_nats']:.2f} nats/image  (recon {m['recon_nats']:.2f}, kl {m['kl_nats']:.2f})")
+    print(f"  PSNR  {m['psnr_db']:.2f} dB   active units {m.get('active_units', '?')}   n={m.get('n', '?')}")
+    if m.get("nll_iw_nats") is not None:
+        print(f"  NLL   {m['nll_iw_nats']:.2f} nats/image (importance-weighted)")
+
+
+# ---------------------------------------------------------------------------------------------- commands
+
+def cmd_fit(args: argparse.Namespace) -> int:
+    from trainer.checkpoint import save_checkpoint
+    from trainer.models import build_model, preset
+
+    tcfg = train_config(args)  # first: bad settings fail before any data is loaded
+    if args.preset:
+        preset(args.preset)  # an unknown name fails now, not after loading the data
+    prepare_outputs(args.out, args.metrics_json)
+    data = load_data(args.data, args)
+    cfg = model_config(args, data.image_shape)
+    check_iw(cfg.family, args.iw_samples)
+    model = build_model(cfg)
+    train_images = data.limit_train(tcfg.limit_train).n_train
+    last, interrupted = train(model, data, tcfg, args)
+    report = fit_report(model, data, cfg, tcfg, last, train_images, args.iw_samples)
+    report["interrupted"] = interrupted
+    stored = {k: v for k, v in report.items() if k not in STORED_APART}
+    save_checkpoint(args.out, model, train_config=tcfg, dataset=data, metrics=stored)
+    if args.metrics_json:
+        write_json(args.metrics_json, report)
+    print_fit_summary(report, args.out)
+    return EXIT_INTERRUPTED if interrupted else 0
+
+
+def prepare_outputs(*paths: Path | None) -> None:
+    """Create the output folders before training, so a typo fails now rather than after an hour."""
+    for path in paths:
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.is_dir():
+                raise IsADirectoryError(21, "is a folder, not a file", str(path))
+
+
+STORED_APART = ("model_config", "train_config", "data")  # the checkpoint keeps these in their own fields
+
+
+def fit_report(model, data, cfg, tcfg, last, train_images: int, iw_samples: int) -> dict:
+    seconds = list(last.epoch_seconds) if last is not None else []
+    test = evaluate_test(model, data, iw_samples)
+    return {"images_per_s": throughput(seconds, train_images), "epoch_seconds": seconds,
+            "epochs": len(seconds), "train_images": train_images,
+            "elapsed_s": last.elapsed_s if last is not None else 0.0, "test": test,
+            "model_config": cfg.to_dict(), "train_config": tcfg.to_dict(), "data": data_summary(data)}
+
+
+def evaluate_test(model, data, iw_samples: int) -> dict | None:
+    """Metrics.to_dict() on the test split; None when the data set has no test split."""
+    from trainer.metrics import evaluate
+
+    check_iw(model.config.family, iw_samples)
+    if data.n_test == 0:
+        return None
+    return finite_or_none(evaluate(model, data.test, iw_samples=iw_samples).to_dict())
+
+
+def check_iw(family: str, iw_samples: int) -> None:
+    if iw_samples and family != "vae":
+        raise ConfigError(f"--iw-samples needs a VAE; this model is a {family}")
+
+
+def print_fit_summary(report: dict, out: Path) -> None:
+    state = "interrupted after" if report["interrupted"] else "trained"
+    print(f"{state} {report['epochs']} epoch(s) on {report['train_images']:,} images, "
+          f"{report['images_per_s']:,.0f} images/s")
+    print_metrics(f"test split of {report['data']['spec']}:", report["test"])
+    print(f"saved {out}")
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from trainer.checkpoint import load_checkpoint
+    from trainer.errors import DataError
+
+    _set_threads(args.threads)
+    model, info = load_checkpoint(args.file)
+    spec = args.data or info.dataset_spec
+    if not spec:
+        raise ConfigError(f"{args.file}: no data set stored in the checkpoint; pass --data SPEC")
+    data = load_data(spec, args)
+    if data.n_test == 0:
+        raise DataError(f"{spec}: no test split to evaluate on")
+    if tuple(data.image_shape) != tuple(model.config.image_shape):
+        raise DataError(f"{spec}: images are {_shape(data.image_shape)} but {args.file} expects "
+                        f"{_shape(model.config.image_shape)}")
+    test = evaluate_test(model, data, args.iw_samples)
+    print_metrics(f"{args.file} on the test split of {spec}:", test)
+    if args.metrics_json:
+        write_json(args.metrics_json, {"checkpoint": str(args.file), "data": data_summary(data), "test": test,
+                                       "model_config": model.config.to_dict()})
+    return 0
+
+
+def _set_threads(n: int | None) -> None:
+    if n:
+        import torch
+
+        torch.set_num_threads(n)
+
+
+def _shape(shape) -> str:
+    return "×".join(map(str, shape))
+
+
+def cmd_datasets(args: argparse.Namespace) -> int:
+    from trainer.data import list_datasets
+
+    rows = [(d.spec, "yes" if d.available else "no", d.where, d.description) for d in list_datasets()]
+    print_table(("data set", "available", "where / how to get it", "description"), rows)
+    return 0
+
+
+def print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header) - 1)]
+    for row in [header, *rows]:
+        cells = [str(c).ljust(w) for c, w in zip(row[:-1], widths, strict=True)]
+        print("  ".join([*cells, str(row[-1])]).rstrip())
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from trainer.checkpoint import load_checkpoint
+
+    model, info = load_checkpoint(args.file)
+    n_params = sum(p.numel() for p in model.parameters())
+    print(f"{info.path}  (format {info.format_version}, {n_params:,} parameters, "
+          f"saved {info.created or '?'})")
+    print_section("model", info.model_config.to_dict())
+    print_section("training", info.train_config or {})
+    classes = ", ".join(info.class_names[:12]) + (" ..." if len(info.class_names) > 12 else "")
+    print_section("data", {"spec": info.dataset_spec, "classes": classes,
+                           "attributes": len(info.attribute_names or [])})
+    print_section("metrics", info.metrics or {})
+    return 0
+
+
+def print_section(title: str, d: dict, indent: str = "  ") -> None:
+    print(f"{indent[:-2]}{title}:")
+    for key, value in d.items():
+        if isinstance(value, dict):
+            print_section(key, value, indent + "  ")
+        else:
+            print(f"{indent}{key:<18} {_fmt(value)}")
+
+
+def _fmt(value) -> str:
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, (list, tuple)) and len(value) > 8:
+        return f"[{', '.join(_fmt(v) for v in value[:8])}, ... ({len(value)})]"
+    if isinstance(value, (list, tuple)):
+        return f"[{', '.join(_fmt(v) for v in value)}]"
+    return str(value)
+
+
+# ---------------------------------------------------------------------------------------------- main
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as e:
+        return fail(str(e), 2)
+    except SystemExit as e:  # --help
+        return e.code if isinstance(e.code, int) else 0
+    try:
+        return args.handler(args)
+    except Exception as e:
+        if args.debug:
+            traceback.print_exc()
+        return fail(*describe(e))
+    except KeyboardInterrupt:
+        return fail("interrupted", EXIT_INTERRUPTED)
+
+
+def describe(e: Exception) -> tuple[str, int]:
+    """One line and an exit code for an exception."""
+    if isinstance(e, ConfigError):
+        return str(e), 2
+    if isinstance(e, TrainerError):
+        return str(e), 1
+    if isinstance(e, OSError):
+        where = f"{e.filename}: " if e.filename else ""
+        return f"{where}{e.strerror or e}", 1
+    return f"unexpected {type(e).__name__}: {e} (rerun with --debug to see the traceback)", 1
+
+
+def fail(message: str, code: int) -> int:
+    line = " ".join(str(message).split())
+    print(f"error: {line}", file=sys.stderr)
+    return code
+
