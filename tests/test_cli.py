@@ -78,6 +78,14 @@ def test_datasets_lists_shapes_as_available(capsys):
     assert shapes and shapes[0].split()[1] == "yes"
 
 
+def test_datasets_download_loads_the_named_set(capsys):
+    assert main(["datasets", "--download", "digits"]) == 0
+    assert capsys.readouterr().out.startswith("digits: 1,797 images")
+    assert main(["datasets", "--download", "no-such-set"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error:") and "no-such-set" in err[0]
+
+
 def test_denoising_is_an_ae_trained_on_noisy_inputs(tmp_path):
     assert main(fit_args(tmp_path, "--family", "denoising")) == 0
     report = json.loads((tmp_path / "m.json").read_text())

@@ -132,8 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_fit(sub, common)
     _add_eval(sub, common)
-    sub.add_parser("datasets", parents=[common], help="list data sets and where they are"
-                   ).set_defaults(handler=cmd_datasets)
+    p = sub.add_parser("datasets", parents=[common], help="list data sets and where they are; --download")
+    p.add_argument("--download", metavar="NAME", help="fetch mnist or fashion-mnist into the user data folder")
+    p.set_defaults(handler=cmd_datasets)
     p = sub.add_parser("info", parents=[common], help="show a checkpoint's metadata")
     p.add_argument("file", type=Path, metavar="FILE")
     p.set_defaults(handler=cmd_info)
@@ -447,8 +448,15 @@ def _shape(shape) -> str:
 
 
 def cmd_datasets(args: argparse.Namespace) -> int:
-    from trainer.data import list_datasets
+    from trainer.data import list_datasets, load_dataset
 
+    if args.download:
+        bars = DownloadBars(_show_bars(args))
+        try:
+            ds = load_dataset(args.download, progress=bars)
+        finally:
+            bars.close()
+        print(f"{args.download}: {len(ds.images):,} images in {ds.source}")
     rows = [(d.spec, "yes" if d.available else "no", d.where, d.description) for d in list_datasets()]
     print_table(("data set", "available", "where / how to get it", "description"), rows)
     return 0

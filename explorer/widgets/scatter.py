@@ -26,7 +26,8 @@ from explorer.state import Session, projection_choices
 from explorer.widgets.images import to_pixmap
 
 # Paul Tol's "muted" scheme (colour-blind safe) plus his pale grey for a tenth class; cycles beyond ten.
-PALETTE = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255",
+# Ordered so that neighbouring classes differ in hue and lightness (4 shapes: indigo, sand, green, rose).
+PALETTE = ("#332288", "#DDCC77", "#117733", "#CC6677", "#88CCEE", "#882255", "#44AA99", "#999933",
            "#AA4499", "#BBBBBB")
 PICK_RADIUS_PX = 6
 EMPTY_TEXT = "No model: train one in the Training dock"

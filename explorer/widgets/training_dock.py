@@ -132,7 +132,7 @@ class TrainingDock(QDockWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
-        scroll.setMinimumWidth(body.minimumSizeHint().width() + 24)
+        scroll.setMinimumWidth(min(body.minimumSizeHint().width() + 24, 400))
         self.setWidget(scroll)
 
     def _data_box(self) -> QGroupBox:

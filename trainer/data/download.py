@@ -37,9 +37,9 @@ class Source:
     class_names: list[str]
     apt: str = ""  # the Debian package that installs it under SYSTEM_DIRS, if any
 
-    def how_to_get(self) -> str:
+    def how_to_get(self, name: str) -> str:
         apt = f"`apt-get install {self.apt}`, or " if self.apt else ""
-        return f"{apt}run `python -m trainer datasets` to download it ({self.download_mb} MB)"
+        return f"{apt}run `python -m trainer datasets --download {name}` to download it ({self.download_mb} MB)"
 
 
 SOURCES = {

@@ -215,7 +215,7 @@ def _known(spec: Spec, ctx: Context) -> Dataset:
     folder = spec.path if spec.arg else locate(spec.kind, ctx.data_dir)
     if folder is None and not ctx.download:
         places = ", ".join(str(d) for d in search_dirs(spec.kind, ctx.data_dir))
-        raise DataError(f"{spec.kind}: not found in {places}; get it with {source.how_to_get()}")
+        raise DataError(f"{spec.kind}: not found in {places}; get it with {source.how_to_get(spec.kind)}")
     if folder is None:
         folder = download_dataset(spec.kind, ctx.data_dir, ctx.progress)
     return load_idx_folder(folder, str(spec), class_names=source.class_names, checksums=source.md5)
