@@ -12,7 +12,9 @@ import sys
 from pathlib import Path
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "resources" / "models"
-DEFAULT_MODEL = "shapes-vae.safetensors"
+# the first of these that is present (and whose data set is here) opens at start
+PREFERRED_MODELS = {"fashion-mnist-vae.safetensors": "fashion-mnist", "digits-vae.safetensors": "",
+                    "shapes-vae.safetensors": ""}
 SCREENSHOT_GIVE_UP_MS = 180_000  # a safety net only: the screenshot waits for signals
 
 
@@ -33,11 +35,22 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
-def default_model(folder: Path = MODELS_DIR) -> Path | None:
-    """resources/models/shapes-vae.safetensors if present, else the first model there, else None."""
-    if (folder / DEFAULT_MODEL).is_file():
-        return folder / DEFAULT_MODEL
+def default_model(folder: Path = MODELS_DIR, has_data=None) -> Path | None:
+    """The first of PREFERRED_MODELS present in ``folder`` whose data set is found (Fashion-MNIST needs its
+    files; the others are built in), else the first model there, else None."""
+    has_data = has_data or _idx_data_found
+    for name, data in PREFERRED_MODELS.items():
+        if (folder / name).is_file() and (not data or has_data(data)):
+            return folder / name
     return next(iter(sorted(folder.glob("*.safetensors"))), None)
+
+
+def _idx_data_found(name: str) -> bool:
+    """A cheap look for the IDX files (no checksum: loading checks them)."""
+    from trainer.data.download import locate
+    from trainer.data.registry import user_data_dir
+
+    return locate(name, user_data_dir()) is not None
 
 
 def main(argv: list[str] | None = None) -> int:

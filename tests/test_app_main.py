@@ -28,8 +28,14 @@ def test_default_model(tmp_path):
     (tmp_path / "b.safetensors").write_bytes(b"")
     (tmp_path / "a.safetensors").write_bytes(b"")
     assert app.default_model(tmp_path) == tmp_path / "a.safetensors"
-    (tmp_path / app.DEFAULT_MODEL).write_bytes(b"")
-    assert app.default_model(tmp_path) == tmp_path / app.DEFAULT_MODEL
+    (tmp_path / "shapes-vae.safetensors").write_bytes(b"")
+    assert app.default_model(tmp_path) == tmp_path / "shapes-vae.safetensors"
+    (tmp_path / "digits-vae.safetensors").write_bytes(b"")
+    (tmp_path / "fashion-mnist-vae.safetensors").write_bytes(b"")
+    # Fashion-MNIST opens first, but only where its data set is found
+    assert app.default_model(tmp_path, has_data=lambda name: False) == tmp_path / "digits-vae.safetensors"
+    assert app.default_model(tmp_path, has_data=lambda name: name == "fashion-mnist") == \
+        tmp_path / "fashion-mnist-vae.safetensors"
 
 
 GUARD = """

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Reproduces the pretrained models shipped in resources/models/ with our own trainer.
+# Run from the repository root: bash resources/models/train_all.sh   (CPU; about 20 minutes on 2 cores)
+set -euo pipefail
+T="python -m trainer fit --quiet --threads 2 --seed 0"
+OUT=resources/models
+$T --data shapes --preset keras-conv --latent-dim 2 --epochs 12 --out $OUT/shapes-vae.safetensors
+$T --data glyphs --arch mlp --family ae --hidden 64,16 --latent-dim 2 --epochs 1500 --batch-size 95 \
+   --lr 3e-3 --out $OUT/glyphs-ae.safetensors
+$T --data glyphs --arch mlp --family vae --hidden 64,16 --latent-dim 2 --beta 0.5 --epochs 1500 \
+   --batch-size 95 --lr 3e-3 --out $OUT/glyphs-vae.safetensors
+$T --data digits --family vae --arch mlp --hidden 256,64 --latent-dim 2 --epochs 300 --batch-size 64 \
+   --lr 1e-3 --out $OUT/digits-vae.safetensors
+if python -m trainer datasets | grep -q "^fashion-mnist.*yes"; then
+  $T --data fashion-mnist --preset keras-conv --latent-dim 2 --epochs 15 \
+     --out $OUT/fashion-mnist-vae.safetensors
+fi
