@@ -19,6 +19,7 @@ run: $(STAMP)
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check trainer explorer tests benchmarks main.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check trainer explorer tests benchmarks main.py

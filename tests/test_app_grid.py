@@ -13,7 +13,7 @@ def test_first_grid_covers_the_visible_region(loaded):
     assert grid.n == 15 and grid.images.shape == (15, 15, 1, 8, 8)
     assert grid.x_range == pytest.approx(tuple(xr)) and grid.y_range == pytest.approx(tuple(yr))
     assert grid.mosaic.shape == (15 * 8, 15 * 8) and grid.mosaic.dtype == np.uint8
-    assert loaded.grid.image.image.shape == grid.mosaic.shape
+    assert loaded.grid.image.image.shape == (15 * 9 - 1, 15 * 9 - 1)  # 8×8 tiles, 1-pixel gaps
 
 
 def test_zooming_the_scatter_changes_the_grid_range(loaded, qtbot):

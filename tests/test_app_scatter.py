@@ -37,9 +37,14 @@ def _empty_spot(window) -> tuple[float, float]:
 def test_scatter_shows_every_image(loaded, digits):
     s = loaded.session
     assert s.is_ready and s.n_encoded == len(digits.images)
-    assert loaded.scatter.points.data.shape[0] == len(digits.images)
-    x, y = loaded.scatter.points.getData()
-    np.testing.assert_allclose(np.c_[x, y], s.xy)
+    from explorer.widgets.scatter import PALETTE
+
+    assert len(loaded.scatter.shown_points()) == len(digits.images)
+    colour = digits.labels % len(PALETTE)
+    for k, layer in enumerate(loaded.scatter.layers):  # one layer per class colour, one brush each
+        x, y = layer.getData()
+        np.testing.assert_allclose(np.c_[x, y], s.xy[colour == k])
+        assert layer.opts["brush"].color().name() == PALETTE[k].lower()
     assert [item[1].text for item in loaded.scatter.legend.items] == digits.class_names
 
 
@@ -85,7 +90,8 @@ def test_manifold_drawn_behind_points_in_latent_coordinates(loaded, qtbot):
     scatter = loaded.scatter
     scatter.manifold_box.setChecked(True)
     grid = loaded.session.grid
-    assert scatter.manifold.isVisible() and scatter.manifold.zValue() < scatter.points.zValue()
+    assert scatter.manifold.isVisible()
+    assert all(scatter.manifold.zValue() < layer.zValue() for layer in scatter.layers)
     rect = scatter.manifold.mapRectToParent(scatter.manifold.boundingRect())
     (x0, x1), (y0, y1) = grid.x_range, grid.y_range
     half = (x1 - x0) / (grid.n - 1) / 2

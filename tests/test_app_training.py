@@ -52,7 +52,7 @@ def test_training_moves_the_scatter_and_the_new_model_becomes_current(window, di
         kinds.append(snap.kind)
         if snap.kind == "epoch":
             epoch_codes.append(s.codes.copy())
-            scatter_x.append(window.scatter.points.getData()[0].copy())
+            scatter_x.append(window.scatter.shown_points()[:, 0].copy())
 
     dock.controller.snapshot.connect(on_snapshot)
     dock.controller.ended.connect(ended.append)

@@ -133,7 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_fit(sub, common)
     _add_eval(sub, common)
     p = sub.add_parser("datasets", parents=[common], help="list data sets and where they are; --download")
-    p.add_argument("--download", metavar="NAME", help="fetch mnist or fashion-mnist into the user data folder")
+    p.add_argument("--download", metavar="NAME",
+                   help="fetch mnist or fashion-mnist to the user data folder")
     p.set_defaults(handler=cmd_datasets)
     p = sub.add_parser("info", parents=[common], help="show a checkpoint's metadata")
     p.add_argument("file", type=Path, metavar="FILE")

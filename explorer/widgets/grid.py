@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from explorer.state import GridResult, Session
+from explorer.widgets.images import mosaic
 
 DEBOUNCE_MS = 60
 EMPTY = "Images decoded over the region the scatter shows appear here once a model is loaded."
@@ -76,8 +77,9 @@ class GridView(QWidget):
 
     def _on_grid(self, grid: GridResult) -> None:
         self.result = grid
-        h, w = grid.mosaic.shape[:2]
-        self.image.setImage(grid.mosaic, levels=(0, 255), autoLevels=False)
+        tiles = mosaic(grid.images, gap=1, fill=110)  # grey lines keep small images apart
+        h, w = tiles.shape[:2]
+        self.image.setImage(tiles, levels=(0, 255), autoLevels=False)
         self.view.setRange(xRange=(0, w), yRange=(0, h), padding=0.01)
         (x0, x1), (y0, y1) = grid.x_range, grid.y_range
         x_name, y_name = self.session.projection.axis_labels

@@ -40,10 +40,10 @@ def to_pixmap(image: np.ndarray, size: int | None = None) -> QPixmap:
     return pixmap
 
 
-def mosaic(images: np.ndarray, gap: int = 0) -> np.ndarray:
-    """rows×cols×C×H×W -> one uint8 image (rows·H)×(cols·W) (×3 for colour); ``gap`` black pixels between."""
+def mosaic(images: np.ndarray, gap: int = 0, fill: int = 0) -> np.ndarray:
+    """rows×cols×C×H×W -> one uint8 image (rows·H)×(cols·W) (×3 for colour); gaps of ``fill`` between."""
     rows, cols, c, h, w = images.shape
-    pixels = np.pad(to_uint8(images), ((0, 0), (0, 0), (0, 0), (0, gap), (0, gap)))
+    pixels = np.pad(to_uint8(images), ((0, 0), (0, 0), (0, 0), (0, gap), (0, gap)), constant_values=fill)
     out = pixels.transpose(0, 3, 1, 4, 2).reshape(rows * (h + gap), cols * (w + gap), c)
     out = out[:rows * (h + gap) - gap, :cols * (w + gap) - gap]
     return np.ascontiguousarray(out[..., 0] if c == 1 else out[..., :3])

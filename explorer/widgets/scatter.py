@@ -99,7 +99,9 @@ class ScatterView(QWidget):
         self.plot.setMenuEnabled(False)
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         self.view = self.plot.plotItem.vb
-        self.points = pg.ScatterPlotItem(pen=None, size=5, antialias=False)
+        # one item per colour, each with one brush: setData of 70k points with a per-point brush list costs
+        # 250-500 ms of GUI time (pyqtgraph's per-spot work); one brush per item makes it a few ms
+        self.layers = [pg.ScatterPlotItem(pen=None, size=5, antialias=False, brush=b) for b in self._brushes]
         self.highlight = pg.ScatterPlotItem(pen=pg.mkPen("k", width=2.5), brush=None, size=16)
         self.manifold = pg.ImageItem(axisOrder="row-major")
         self.manifold.setZValue(-10)
@@ -107,8 +109,8 @@ class ScatterView(QWidget):
         self.manifold.hide()
         dash = pg.mkPen("k", width=1.5, style=Qt.PenStyle.DashLine)
         self.cross = [pg.InfiniteLine(angle=a, pen=dash, movable=False) for a in (90, 0)]
-        for item in (self.manifold, self.points, self.highlight, *self.cross):
-            self.plot.addItem(item, ignoreBounds=item is not self.points)
+        for item in (self.manifold, *self.layers, self.highlight, *self.cross):
+            self.plot.addItem(item, ignoreBounds=item not in self.layers)
         for line in self.cross:
             line.hide()
         self.legend = pg.LegendItem(offset=(-10, 10), labelTextSize="11pt", brush=(255, 255, 255, 215),
@@ -189,12 +191,14 @@ class ScatterView(QWidget):
         xy = s.xy
         self.picker.set_points(xy)
         if xy is None:
-            self.points.clear()
+            for layer in self.layers:
+                layer.clear()
             self.count.setText("")
             return
-        labels = s.dataset.labels[:len(xy)]
-        brushes = [self._brushes[k] for k in (labels % len(PALETTE)).tolist()]
-        self.points.setData(x=xy[:, 0], y=xy[:, 1], brush=brushes)
+        colour = s.dataset.labels[:len(xy)] % len(PALETTE)
+        for k, layer in enumerate(self.layers):
+            mine = xy[colour == k]
+            layer.setData(x=mine[:, 0], y=mine[:, 1])
         self.count.setText(f"{len(xy):,} points")
         self.plot.setLabel("bottom", s.projection.axis_labels[0])
         self.plot.setLabel("left", s.projection.axis_labels[1])
@@ -202,6 +206,11 @@ class ScatterView(QWidget):
         self._on_selection(s.selected)
         if not s.is_ready:
             self.view.autoRange(padding=0.04)
+
+    def shown_points(self) -> np.ndarray:
+        """N×2: every point drawn, colour layer by colour layer (for tests and benchmarks)."""
+        parts = [np.c_[layer.getData()] for layer in self.layers]
+        return np.concatenate([p.reshape(-1, 2) for p in parts])
 
     def _on_ready(self) -> None:
         self.view.autoRange(padding=0.04)

@@ -39,7 +39,8 @@ class Source:
 
     def how_to_get(self, name: str) -> str:
         apt = f"`apt-get install {self.apt}`, or " if self.apt else ""
-        return f"{apt}run `python -m trainer datasets --download {name}` to download it ({self.download_mb} MB)"
+        fetch = f"python -m trainer datasets --download {name}"
+        return f"{apt}run `{fetch}` to download it ({self.download_mb} MB)"
 
 
 SOURCES = {

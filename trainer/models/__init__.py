@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 __all__ = ["ARCHS", "FAMILIES", "PRESETS", "Autoencoder", "Losses", "ModelConfig", "Output", "build_model",
            "preset"]
 
-_LAZY = {"Autoencoder": "trainer.models.base", "Losses": "trainer.models.base", "Output": "trainer.models.base"}
+_LAZY = dict.fromkeys(("Autoencoder", "Losses", "Output"), "trainer.models.base")
 
 
 def __getattr__(name: str):
