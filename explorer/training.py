@@ -119,7 +119,9 @@ def model_from_weights(model_config, weights: dict[str, np.ndarray], info=None):
         model.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in weights.items()}, strict=True)
     if not all(bool(torch.isfinite(v).all()) for v in model.state_dict().values()):
         raise TrainerError("The trained weights hold NaN or Inf; the previous model is kept")
-    return LoadedModel(model.eval(), info, None, None)
+    from trainer.latent import for_inference
+
+    return LoadedModel(for_inference(model), info, None, None)
 
 
 def probe_devices() -> list[tuple[str, str]]:

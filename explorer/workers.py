@@ -177,9 +177,12 @@ def load_model(path: Path, data_spec: str | None, current_shape: tuple | None) -
     """The checkpoint, plus a data set if one is asked for or the current one does not fit the model."""
     _torch()
     from trainer.checkpoint import load_checkpoint
+    from trainer.latent import for_inference
 
     with torch_errors(f"Loading {path}"):
         model, info = load_checkpoint(path)
+        for_inference(model)
+    import trainer.train  # noqa: F401  here, not in a training's first second: imports hold the GIL (GUI stalls)
     shape = tuple(info.model_config.image_shape)
     spec = data_spec or (info.dataset_spec if current_shape != shape else None)
     dataset = load_data(spec) if spec else None

@@ -182,3 +182,19 @@ def test_sample_prior_is_seeded_and_scaled_by_temperature():
     assert not np.array_equal(a, latent.sample_prior(m, 4, seed=6))
     cold = latent.sample_prior(m, 3, temperature=0.0)
     assert cold == pytest.approx(np.repeat(sigmoid_decode(m, np.zeros((1, 3))), 3, axis=0), abs=1e-6)
+
+
+def test_for_inference_keeps_the_decoded_images_and_saves_contiguously(tmp_path):
+    from trainer.checkpoint import load_checkpoint, save_checkpoint
+    from trainer.latent import decode, for_inference
+    from trainer.models import ModelConfig, build_model
+
+    torch.manual_seed(0)
+    model = build_model(ModelConfig(arch="conv", image_shape=(1, 8, 8), conv_channels=(4, 8), dense=8)).eval()
+    z = np.random.default_rng(0).normal(size=(9, 2)).astype(np.float32)
+    before = decode(model, z)
+    assert for_inference(model) is model and not model.training
+    assert model.decoder[-1].weight.is_contiguous(memory_format=torch.channels_last)
+    np.testing.assert_allclose(decode(model, z), before, atol=1e-5)
+    save_checkpoint(tmp_path / "m.safetensors", model)  # safetensors needs contiguous tensors: still saves
+    np.testing.assert_allclose(decode(load_checkpoint(tmp_path / "m.safetensors")[0], z), before, atol=1e-5)

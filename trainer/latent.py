@@ -27,6 +27,16 @@ def _evaluating(model) -> Iterator[torch.device]:
         model.train(was_training)
 
 
+def for_inference(model):
+    """Eval mode, and channels_last weights for conv models on the CPU: decoding a 15×15 keras-conv grid takes
+    about half the time (same results up to float rounding). Returns the model."""
+    model.eval()
+    conv = any(p.dim() == 4 for p in model.parameters())
+    if conv and next(model.parameters()).device.type == "cpu":
+        model.to(memory_format=torch.channels_last)
+    return model
+
+
 def encode(model, images: np.ndarray, batch_size: int = 1024) -> tuple[np.ndarray, np.ndarray | None]:
     """(mu, logvar | None) float32 N×D for uint8 images N×C×H×W (float images are taken as [0, 1])."""
     images = np.asarray(images)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidge
 from explorer.state import GridResult, Session
 from explorer.widgets.images import mosaic
 
-DEBOUNCE_MS = 60
+DEBOUNCE_MS = 30
 EMPTY = "Images decoded over the region the scatter shows appear here once a model is loaded."
 
 
