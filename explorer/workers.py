@@ -12,7 +12,6 @@ import hashlib
 import inspect
 import os
 import sys
-import tempfile
 import threading
 import traceback
 import weakref
@@ -251,18 +250,10 @@ def _read_cache(path: Path, n: int) -> np.ndarray | None:
 
 def _write_cache(path: Path, codes: np.ndarray) -> None:
     """Atomic: temp file in the same folder, fsync, os.replace. A cache that cannot be written is skipped."""
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.save(f, codes)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    from trainer.data.download import atomic_file
+
+    with contextlib.suppress(OSError), atomic_file(path) as f:
+        np.save(f, codes)
 
 
 def reconstruct(model, index: int, code: np.ndarray, image: np.ndarray) -> Reconstruction:
