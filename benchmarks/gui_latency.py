@@ -9,7 +9,7 @@ Five figures, each printed next to its goal:
 2. scatter repaint while panning: ``setRange`` by 2% of the width + ``viewport().repaint()``;
 3. click-to-image: ``QTest.mouseClick`` on a point's pixel until the inspector has painted its image, and
    until the reconstruction arrives from the worker;
-4. grid update (15×15): from a zoom (``setRange``, through the 60 ms debounce) to ``GridView.updated``, and
+4. grid update (15×15): from a zoom (``setRange``, through the debounce) to ``GridView.updated``, and
    from ``Session.request_grid`` to ``gridReady`` (the decode alone);
 5. event-loop stalls while the Training dock trains keras-conv: a 5 ms ``QTimer`` heartbeat; the largest gap
    and the 99th percentile, and the stalls while the stopped model is adopted and the data re-encoded.
@@ -342,7 +342,7 @@ def grid_updates(app, window, n: int, figures: dict) -> None:
     figures.update(grid_zoom_ms=zoom, grid_request_ms=direct, grid_median_ms=pct(zoom, 50),
                    grid_request_median_ms=pct(direct, 50), grid_n=grid.n)
     print(f"4. grid update ({grid.n}×{grid.n}, {n} zooms and {n} direct requests)", flush=True)
-    line("zoom → grid shown, median (60 ms debounce incl.)", pct(zoom, 50), "ms", "grid_median_ms")
+    line("zoom → grid shown, median (debounce incl.)", pct(zoom, 50), "ms", "grid_median_ms")
     line("request_grid → gridReady, median (decode only)", pct(direct, 50), "ms")
     vb.autoRange(padding=0.04)
     spin(0.3)
