@@ -148,3 +148,15 @@ def test_move_points_updates_positions_and_bounds_in_place(qtbot):
     x, y = item.getData()
     np.testing.assert_allclose(np.c_[x, y], xy + 100)
     assert item.dataBounds(0) == pytest.approx((xy[:, 0].min() + 100, xy[:, 0].max() + 100))
+
+
+def test_decoding_after_a_selection_clears_the_old_reconstruction(loaded, qtbot):
+    s, inspector = loaded.session, loaded.inspector
+    i = _isolated_point(loaded)
+    with qtbot.waitSignal(s.reconstructionReady, timeout=LOAD_TIMEOUT_MS):
+        click_view(qtbot, loaded, *s.xy[i])
+    assert not inspector.right.pixmap().isNull()
+    with qtbot.waitSignal(s.decodedChanged, timeout=LOAD_TIMEOUT_MS):
+        click_view(qtbot, loaded, *_empty_spot(loaded))
+    assert not inspector.left.pixmap().isNull()
+    assert inspector.right.pixmap().isNull()  # no stale reconstruction beside the decoded image

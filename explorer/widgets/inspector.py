@@ -29,6 +29,7 @@ class ImageBox(QLabel):
 
     def show_array(self, image: np.ndarray | None, placeholder: str = "") -> None:
         self.array = image
+        self.clear()  # setText alone keeps an old pixmap when the text does not change
         self.setText(placeholder if image is None else "")
         self._render()
 
