@@ -250,7 +250,7 @@ def _read_cache(path: Path, n: int) -> np.ndarray | None:
 
 def _write_cache(path: Path, codes: np.ndarray) -> None:
     """Atomic: temp file in the same folder, fsync, os.replace. A cache that cannot be written is skipped."""
-    from trainer.data.download import atomic_file
+    from trainer.files import atomic_file
 
     with contextlib.suppress(OSError), atomic_file(path) as f:
         np.save(f, codes)

@@ -1,3 +1,4 @@
+
 """Fixtures for the app tests: a tiny model file and data set made on the spot, a window, a thread check.
 
 Import them in a test module: ``from app_fixtures import *  # noqa: F403`` (pytest puts tests/ on sys.path).
@@ -5,14 +6,16 @@ Import them in a test module: ``from app_fixtures import *  # noqa: F403`` (pyte
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
 from explorer import workers
 
-__all__ = ["digits", "loaded", "model_file", "model_file_3d", "no_threads_left", "window", "click_view",
-           "view_to_widget"]
+__all__ = ["collect_garbage", "digits", "loaded", "model_file", "model_file_3d", "no_threads_left", "window",
+           "click_view", "view_to_widget"]
 
 LOAD_TIMEOUT_MS = 60_000
 
@@ -99,3 +102,16 @@ def pixel_xy(window) -> np.ndarray:
     px = (xy[:, 0] - x0) / (x1 - x0) * rect.width()
     py = (y1 - xy[:, 1]) / (y1 - y0) * rect.height()
     return np.stack([px, py], axis=1)
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage():
+    """Collect each test's garbage at its end, when no worker runs. Left to chance, the collector ran during a
+    later test's load and destroyed an earlier test's Qt objects while worker threads were busy: a segfault
+    (seen twice in 10 runs of the app tests)."""
+    yield
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    if QCoreApplication.instance() is not None:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()

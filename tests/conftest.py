@@ -25,3 +25,4 @@ def _one_torch_thread():
         return
     torch.set_num_threads(1)
     yield
+

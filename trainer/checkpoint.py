@@ -10,11 +10,9 @@ allocate a huge model.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +22,7 @@ import safetensors.torch
 import torch
 
 from trainer.errors import CheckpointError, ConfigError
+from trainer.files import atomic_file
 from trainer.models import Autoencoder, ModelConfig, build_model
 
 FORMAT = "latent-explorer"
@@ -116,36 +115,11 @@ def _plain(o: Any) -> Any:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Temp file beside ``path``, flush + fsync, ``os.replace``; on failure the old file is untouched."""
-    folder = path.parent
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as e:
-        raise CheckpointError(f"{path}: cannot write here: {e.strerror or e}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
+        with atomic_file(path, make_parents=False) as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, 0o644)  # mkstemp makes it 0600
-        os.replace(tmp, path)
-    except BaseException as e:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(e, OSError):
-            raise CheckpointError(f"{path}: cannot write: {e.strerror or e}") from None
-        raise
-    _fsync_dir(folder)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename durable where the OS allows opening a directory (not on Windows)."""
-    with contextlib.suppress(OSError, AttributeError):
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    except OSError as e:
+        raise CheckpointError(f"{path}: cannot write: {e.strerror or e}") from None
 
 
 # ---- loading -----------------------------------------------------------------------------------------

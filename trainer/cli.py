@@ -9,16 +9,15 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import signal
 import sys
-import tempfile
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from trainer.errors import ConfigError, TrainerError
+from trainer.files import atomic_file
 
 DENOISING_NOISE = "gaussian:0.3"  # --family denoising = family "ae" trained on inputs with this noise
 EXIT_INTERRUPTED = 130
@@ -298,19 +297,9 @@ def throughput(epoch_seconds: list[float], images_per_epoch: int) -> float:
 
 def write_json(path: Path, obj: dict) -> None:
     """Write JSON atomically: a temp file in the same folder, fsync, then rename over ``path``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(obj, f, indent=2, allow_nan=False, default=_jsonable)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    text = json.dumps(obj, indent=2, allow_nan=False, default=_jsonable) + "\n"
+    with atomic_file(Path(path)) as f:
+        f.write(text.encode())
 
 
 def _jsonable(obj):

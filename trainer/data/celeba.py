@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from trainer.data.dataset import Dataset
-from trainer.data.download import atomic_file
 from trainer.errors import DataError
+from trainer.files import atomic_file
 
 SIZE = 64
 CROP = 148 / 178  # the usual CelebA face crop: the central 148×148 of the 178-pixel-wide aligned image

@@ -9,18 +9,17 @@ MNIST values are the widely published MD5s of the uncompressed files from yann.l
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import os
-import tempfile
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from trainer.data.idx import FILES, find_files, parse, read_bytes, verify
 from trainer.errors import DataError
+from trainer.files import atomic_file
 
 MIRROR_ENV = "LATENT_EXPLORER_MIRROR"  # a base URL; "{name}" in it becomes "mnist" or "fashion-mnist"
 Progress = Callable[[str, int, int], None]
@@ -67,23 +66,6 @@ def locate(name: str, data_dir: Path) -> Path | None:
 
 def search_dirs(name: str, data_dir: Path) -> list[Path]:
     return [data_dir / name, *(d / name for d in SYSTEM_DIRS)]
-
-
-@contextlib.contextmanager
-def atomic_file(dest: Path) -> Iterator[BinaryIO]:
-    """Write to a temp file beside ``dest``; on success flush, fsync and rename it over ``dest``."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
-    os.close(fd)
-    try:
-        with open(tmp, "wb") as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, dest)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
 
 
 def base_url(name: str, mirror: str | None = None) -> str:
