@@ -136,8 +136,9 @@ def test_cancelling_a_load_drops_it_without_an_error(window, qtbot, monkeypatch)
     s.error.connect(errors.append)
     load = window.files.open_dataset("mnist")
     task = load.task
-    with qtbot.waitSignal(load.progressed, timeout=LOAD_TIMEOUT_MS):
-        pass
+    # wait for the dialog, not on ``progressed``: it is emitted in the load's thread, and a waitSignal
+    # blocker connected to it runs there too, racing its own teardown (a segfault, seen in the suite)
+    qtbot.waitUntil(lambda: "downloading" in load.dialog.labelText(), timeout=LOAD_TIMEOUT_MS)
     assert "downloading" in load.dialog.labelText()
     load.dialog.findChild(QPushButton).click()  # the dialog's Cancel button
     qtbot.waitUntil(lambda: not task.isRunning(), timeout=LOAD_TIMEOUT_MS)
@@ -151,8 +152,9 @@ def test_closing_the_window_cancels_a_load(window, qtbot, monkeypatch):
     monkeypatch.setattr(trainer.data, "load_dataset", endless_download)
     load = window.files.open_dataset("mnist")
     task = load.task
-    with qtbot.waitSignal(load.progressed, timeout=LOAD_TIMEOUT_MS):
-        pass
+    # wait for the dialog, not on ``progressed``: it is emitted in the load's thread, and a waitSignal
+    # blocker connected to it runs there too, racing its own teardown (a segfault, seen in the suite)
+    qtbot.waitUntil(lambda: "downloading" in load.dialog.labelText(), timeout=LOAD_TIMEOUT_MS)
     window.close()
     assert not task.isRunning() and window.session.dataset is None
 
