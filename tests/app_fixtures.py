@@ -106,9 +106,9 @@ def pixel_xy(window) -> np.ndarray:
 
 @pytest.fixture(autouse=True)
 def collect_garbage():
-    """Collect each test's garbage at its end, when no worker runs. Left to chance, the collector ran during a
-    later test's load and destroyed an earlier test's Qt objects while worker threads were busy: a segfault
-    (seen twice in 10 runs of the app tests)."""
+    """Collect each test's garbage at its end, when no worker runs, so that an earlier test's Qt objects are
+    never destroyed by a collection that happens to run during a later test's load. (Defensive: the segfault
+    that prompted it came from a waitSignal blocker on a signal emitted in a worker thread, since removed.)"""
     yield
     from PySide6.QtCore import QCoreApplication, QEvent
 
