@@ -18,6 +18,7 @@ import torch
 
 from trainer.data.dataset import Dataset
 from trainer.errors import ConfigError, DataError, TrainerError, TrainingDiverged
+from trainer.models.config import config_from_dict
 
 OPTIMIZERS = ("adam", "sgd")
 DEVICES = ("auto", "cpu", "cuda", "mps")
@@ -50,12 +51,7 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> TrainConfig:
-        if not isinstance(d, dict):
-            raise ConfigError(f"training settings must be a mapping, got {type(d).__name__}")
-        unknown = set(d) - set(cls.__dataclass_fields__)
-        if unknown:
-            raise ConfigError(f"unknown training settings: {', '.join(sorted(unknown))}")
-        return cls(**d)
+        return config_from_dict(cls, d, "training")
 
     def with_(self, **changes) -> TrainConfig:
         return replace(self, **changes)

@@ -153,11 +153,20 @@ def _options(spec: str, kind: str, query: str, info: Kind) -> dict[str, object]:
 
 def int_in(lo: int, hi: int) -> Callable[[str], int]:
     """An option converter: an integer in lo..hi."""
-    def convert(text: str) -> int:
+    return _number_in(int, "a whole number", lo, hi)
+
+
+def float_in(lo: float, hi: float) -> Callable[[str], float]:
+    """An option converter: a number in lo..hi."""
+    return _number_in(float, "a number", lo, hi)
+
+
+def _number_in(parse: Callable[[str], float], noun: str, lo: float, hi: float) -> Callable[[str], float]:
+    def convert(text: str):
         try:
-            value = int(text)
+            value = parse(text)
         except ValueError:
-            raise ValueError("expected a whole number") from None
+            raise ValueError(f"expected {noun}") from None
         if not lo <= value <= hi:
             raise ValueError(f"expected {lo}..{hi}")
         return value
@@ -173,19 +182,6 @@ def list_datasets(data_dir: Path | None = None) -> list[DatasetInfo]:
         spec = f"{name}:PATH" if kind.path == "required" else name
         infos.append(DatasetInfo(spec, kind.description, available, where))
     return infos
-
-
-def float_in(lo: float, hi: float) -> Callable[[str], float]:
-    """An option converter: a number in lo..hi."""
-    def convert(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise ValueError("expected a number") from None
-        if not lo <= value <= hi:
-            raise ValueError(f"expected {lo}..{hi}")
-        return value
-    return convert
 
 
 def _shapes(spec: Spec, ctx: Context) -> Dataset:

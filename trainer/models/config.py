@@ -46,16 +46,20 @@ class ModelConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> ModelConfig:
-        if not isinstance(d, dict):
-            raise ConfigError(f"model settings must be a mapping, got {type(d).__name__}")
-        known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
-        unknown = set(d) - set(known)
-        if unknown:
-            raise ConfigError(f"unknown model settings: {', '.join(sorted(unknown))}")
-        return cls(**known)
+        return config_from_dict(cls, d, "model")
 
     def with_(self, **changes) -> ModelConfig:
         return replace(self, **changes)
+
+
+def config_from_dict(cls, d: dict, what: str):
+    """``cls(**d)`` for a settings dataclass, with ConfigError for a non-mapping or unknown keys."""
+    if not isinstance(d, dict):
+        raise ConfigError(f"{what} settings must be a mapping, got {type(d).__name__}")
+    unknown = set(d) - set(cls.__dataclass_fields__)
+    if unknown:
+        raise ConfigError(f"unknown {what} settings: {', '.join(sorted(unknown))}")
+    return cls(**d)
 
 
 def check(cfg: ModelConfig) -> None:
