@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QPr
 
 from explorer import file_menu
 from explorer.state import Session
-from explorer.widgets import training_dock
+from explorer.widgets import tool_docks, training_dock
 from explorer.widgets.grid import GridView
 from explorer.widgets.inspector import Inspector
 from explorer.widgets.scatter import ScatterView
@@ -28,6 +28,8 @@ class MainWindow(QMainWindow):
         self.grid_dock = self._dock("Decoded grid", self.grid, Qt.DockWidgetArea.RightDockWidgetArea)
         self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
         self.training_dock = training_dock.install(self, session)  # left area; stops training on close
+        self.tool_docks = tool_docks.install(self, session, self.scatter, beside=self.training_dock)
+        self.training_dock.raise_()
         # the scatter stays the largest panel: side docks get about a quarter of the width each at most
         self.resizeDocks([self.training_dock, self.grid_dock], [380, 460], Qt.Orientation.Horizontal)
         self.resizeDocks([self.grid_dock, self.inspector_dock], [560, 340], Qt.Orientation.Vertical)
@@ -53,7 +55,7 @@ class MainWindow(QMainWindow):
         self.files = file_menu.install(self, self.session, self.training_dock)  # above file_menu_end
         self.file_menu.addAction("&Quit", self.close, "Ctrl+Q")
         self.view_menu = self.menuBar().addMenu("&View")
-        for dock in (self.training_dock, self.grid_dock, self.inspector_dock):
+        for dock in (self.training_dock, *self.tool_docks.values(), self.grid_dock, self.inspector_dock):
             self.view_menu.addAction(dock.toggleViewAction())
 
     def _status_bar(self) -> None:

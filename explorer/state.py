@@ -51,6 +51,14 @@ Methods
     set_view_range(x_range, y_range)   the scatter reports what it shows
     request_grid(x_range, y_range, n)  decode an n×n grid over that region; answered by gridReady
     shutdown()                         stop all workers and wait for them (call before the app quits)
+
+For the tools (explorer/tools/)
+    new_lane(name) -> Lane             a worker lane the session owns: stopped by ``shutdown``, its failures
+                                       reported through ``error``; connect its ``done``/``yielded`` yourself
+    to_view(codes) -> float32 M×2      where latent codes M×D are drawn in the current view (through the
+                                       plane; in a non-invertible view, at the point of the nearest code)
+    current_code() -> (z, label) | None   the latent point the person is looking at: the selected row's code,
+                                       or the decoded point; label says which ("#12 · Coat", "decoded point")
 """
 
 from __future__ import annotations
@@ -329,6 +337,30 @@ class Session(QObject):
         if self._lanes["grid"].is_current(number):
             self.grid = grid
             self.gridReady.emit(grid)
+
+    # ---- for the tools -----------------------------------------------------------------------------------
+
+    def new_lane(self, name: str) -> workers.Lane:
+        if name in self._lanes:
+            raise ValueError(f"a lane named {name!r} exists already")
+        lane = self._lanes[name] = workers.Lane(f"explorer-{name}")
+        lane.failed.connect(self._on_failed)
+        return lane
+
+    def to_view(self, codes: np.ndarray) -> np.ndarray:
+        """View coordinates M×2 of latent codes M×D (empty when nothing is projected yet)."""
+        codes = np.asarray(codes, dtype=np.float32).reshape(-1, max(self.latent_dim, 1))
+        if self.plane is not None:
+            return np.asarray(self.plane.from_latent(codes), dtype=np.float32)
+        return np.zeros((0, 2), np.float32)
+
+    def current_code(self) -> tuple[np.ndarray, str] | None:
+        if 0 <= self.selected < self.n_encoded:
+            name = self.class_names[int(self.dataset.labels[self.selected])]
+            return self.codes[self.selected].copy(), f"#{self.selected} · {name}"
+        if self.decoded is not None:
+            return self.decoded.z.copy(), "decoded point"
+        return None
 
     # ---- work bookkeeping --------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from PySide6.QtCore import QPointF, Qt
 from explorer import workers
 
 __all__ = ["collect_garbage", "digits", "loaded", "model_file", "model_file_3d", "no_threads_left", "window",
-           "click_view", "view_to_widget"]
+           "click_view", "view_to_widget", "scene", "open_scene"]
 
 LOAD_TIMEOUT_MS = 60_000
 
@@ -80,6 +80,37 @@ def loaded(window, model_file, qtbot):
     with qtbot.waitSignal(window.settled, timeout=LOAD_TIMEOUT_MS):
         window.session.open_model(model_file)
     return window
+
+
+class Scene:
+    """A session and its scatter without the main window (for a tool panel's tests): ``session``, ``scatter``
+    (``window.scatter`` works with the helpers below too, via ``scene.scatter``)."""
+
+    def __init__(self, session, scatter):
+        self.session, self.scatter = session, scatter
+
+
+def open_scene(qtbot, path) -> Scene:
+    from explorer.state import Session
+    from explorer.widgets.scatter import ScatterView
+
+    session = Session()
+    scatter = ScatterView(session)
+    qtbot.addWidget(scatter)
+    scatter.resize(700, 600)
+    scatter.show()
+    qtbot.waitExposed(scatter)
+    with qtbot.waitSignal(session.ready, timeout=LOAD_TIMEOUT_MS):
+        session.open_model(path)
+    return Scene(session, scatter)
+
+
+@pytest.fixture
+def scene(qtbot, model_file):
+    """A Session + ScatterView with the 2-D digits model loaded and encoded; shut down at the end."""
+    scene = open_scene(qtbot, model_file)
+    yield scene
+    scene.session.shutdown()
 
 
 def view_to_widget(window, x: float, y: float):

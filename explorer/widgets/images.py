@@ -6,12 +6,9 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 
+from trainer.export import tile, to_uint8
 
-def to_uint8(image: np.ndarray) -> np.ndarray:
-    """uint8 as it is; float in [0, 1] scaled, rounded and clipped."""
-    if image.dtype == np.uint8:
-        return image
-    return np.clip(np.rint(np.asarray(image, dtype=np.float32) * 255.0), 0, 255).astype(np.uint8)
+__all__ = ["hwc", "mosaic", "to_pixmap", "to_qimage", "to_uint8"]
 
 
 def hwc(image: np.ndarray) -> np.ndarray:
@@ -42,8 +39,5 @@ def to_pixmap(image: np.ndarray, size: int | None = None) -> QPixmap:
 
 def mosaic(images: np.ndarray, gap: int = 0, fill: int = 0) -> np.ndarray:
     """rows×cols×C×H×W -> one uint8 image (rows·H)×(cols·W) (×3 for colour); gaps of ``fill`` between."""
-    rows, cols, c, h, w = images.shape
-    pixels = np.pad(to_uint8(images), ((0, 0), (0, 0), (0, 0), (0, gap), (0, gap)), constant_values=fill)
-    out = pixels.transpose(0, 3, 1, 4, 2).reshape(rows * (h + gap), cols * (w + gap), c)
-    out = out[:rows * (h + gap) - gap, :cols * (w + gap) - gap]
-    return np.ascontiguousarray(out[..., 0] if c == 1 else out[..., :3])
+    rows, cols = images.shape[:2]
+    return tile(images.reshape(rows * cols, *images.shape[2:]), cols, gap, fill)

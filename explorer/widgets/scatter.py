@@ -4,13 +4,20 @@ One ``ScatterPlotItem`` with ``pen=None`` and a few pre-made brushes (fast at 70
 KD-tree in pixel-scaled view coordinates (never ``pointsAt``). Click a point to select it, click empty space
 to decode that latent point. The decoded manifold can be drawn behind the points as one ImageItem in latent
 coordinates.
+
+For the tools: ``overlay(name)`` gives a tool its own marks layer (``explorer/widgets/overlays.py``);
+``shiftClicked(index, x, y)`` reports shift-clicks (index -1 for empty space); ``claim_clicks(handler, hint)``
+sends the next plain clicks to ``handler(index, x, y)`` instead of selecting (until ``release_clicks``), with
+``hint`` shown in the toolbar.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint, QRectF, Qt
+from collections.abc import Callable
+
+from PySide6.QtCore import QPoint, QRectF, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,6 +31,7 @@ from scipy.spatial import cKDTree
 
 from explorer.state import Session, projection_choices
 from explorer.widgets.images import to_pixmap
+from explorer.widgets.overlays import Overlay
 
 # Paul Tol's "muted" scheme (colour-blind safe) plus his pale grey for a tenth class; cycles beyond ten.
 # Ordered so that neighbouring classes differ in hue and lightness (4 shapes: indigo, sand, green, rose).
@@ -95,10 +103,14 @@ def move_points(item: pg.ScatterPlotItem, xy: np.ndarray) -> None:
 
 
 class ScatterView(QWidget):
+    shiftClicked = Signal(int, float, float)  # data row (-1 = empty space), view x, y
+
     def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
         self.picker = Picker()
+        self.overlays: dict[str, Overlay] = {}
+        self._click_handler: Callable[[int, float, float], None] | None = None
         self._brushes = [pg.mkBrush(c) for c in PALETTE]
         self._build()
         self._connect()
@@ -150,6 +162,9 @@ class ScatterView(QWidget):
         row.addWidget(self.projection_box)
         row.addWidget(self.manifold_box)
         row.addStretch(1)
+        self.hint = QLabel()
+        self.hint.setStyleSheet("color: #b34700; font-weight: bold;")
+        row.addWidget(self.hint)
         self.count = QLabel()
         row.addWidget(self.count)
         return row
@@ -284,11 +299,29 @@ class ScatterView(QWidget):
             return None
         return self.view.mapSceneToView(scene_pos)
 
+    def overlay(self, name: str) -> Overlay:
+        """The marks layer named ``name`` (made on first use)."""
+        if name not in self.overlays:
+            self.overlays[name] = Overlay(self, name)
+        return self.overlays[name]
+
+    def claim_clicks(self, handler: Callable[[int, float, float], None], hint: str) -> None:
+        self._click_handler = handler
+        self.hint.setText(hint)
+
+    def release_clicks(self) -> None:
+        self._click_handler = None
+        self.hint.setText("")
+
     def _on_click(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton or (p := self._view_pos(event.scenePos())) is None:
             return
         index = self.pick(p.x(), p.y())
-        if index >= 0:
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self.shiftClicked.emit(index, p.x(), p.y())
+        elif self._click_handler is not None:
+            self._click_handler(index, p.x(), p.y())
+        elif index >= 0:
             self.session.select(index)
         else:
             self._show_cross(p.x(), p.y())

@@ -1,0 +1,144 @@
+"""Marks the tools draw on the latent scatter: paths, labelled points and arrows, kept in latent coordinates.
+
+A tool's panel gets an ``Overlay`` from ``ScatterView.overlay(name)`` and sets marks by key; the overlay draws
+them through ``Session.to_view`` and redraws them whenever the projection or the codes change, so a path
+stays where it belongs when the person switches from the latent axes to PCA.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, QPointF, Qt
+
+# strong colours that stand out against the muted class palette
+INK = "#000000"
+ORANGE = "#EE7733"
+RED = "#CC3311"
+BLUE = "#0077BB"
+Z_ORDER = 20  # above the class points
+
+
+@dataclass
+class _Mark:
+    kind: str  # "path" | "points" | "arrow"
+    codes: np.ndarray  # float32 M×D
+    labels: list[str] = field(default_factory=list)
+    items: list = field(default_factory=list)
+
+
+class Overlay(QObject):
+    """One tool's marks. ``path``, ``points`` and ``arrow`` replace the mark under their key."""
+
+    def __init__(self, scatter, name: str):
+        super().__init__(scatter)
+        self.setObjectName(name)
+        self.session, self.plot, self.view = scatter.session, scatter.plot, scatter.view
+        self.marks: dict[str, _Mark] = {}
+        self.visible = True
+        for signal in (self.session.codesChanged, self.session.projectionChanged):
+            signal.connect(self.redraw)
+        self.view.sigRangeChanged.connect(self._turn_arrows)
+
+    # ---- setting marks ---------------------------------------------------------------------------------
+
+    def path(self, key: str, codes: np.ndarray, color: str = INK, width: float = 2.5, dashed: bool = False,
+             dots: bool = True) -> None:
+        """A polyline through the codes (with a small dot at each when ``dots``)."""
+        pen = pg.mkPen(color, width=width, style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
+        symbol = dict(symbol="o", symbolSize=6, symbolBrush=color, symbolPen=None) if dots else {}
+        item = pg.PlotDataItem(pen=pen, **symbol)
+        self._put(key, _Mark("path", _codes(codes), items=[item]))
+
+    def points(self, key: str, codes: np.ndarray, color: str = INK, symbol: str = "o", size: float = 14,
+               labels: list[str] | None = None) -> None:
+        """Hollow markers (so the class colour below still shows), each with an optional text label."""
+        codes = _codes(codes)
+        item = pg.ScatterPlotItem(pen=pg.mkPen(color, width=2.5), brush=None, symbol=symbol, size=size)
+        texts = [pg.TextItem(text, color=color, anchor=(-0.15, 1.1)) for text in (labels or [])]
+        for text in texts:
+            font = text.textItem.font()
+            font.setPointSizeF(12)
+            font.setBold(True)
+            text.setFont(font)
+        self._put(key, _Mark("points", codes, list(labels or []), [item, *texts]))
+
+    def arrow(self, key: str, start: np.ndarray, end: np.ndarray, color: str = RED, width: float = 3.0) -> None:
+        """A straight arrow from code ``start`` to code ``end``."""
+        line = pg.PlotDataItem(pen=pg.mkPen(color, width=width))
+        head = pg.ArrowItem(pen=pg.mkPen(color), brush=color, headLen=18, tipAngle=35, tailLen=0)
+        self._put(key, _Mark("arrow", _codes(np.stack([np.ravel(start), np.ravel(end)])), items=[line, head]))
+
+    def remove(self, key: str) -> None:
+        mark = self.marks.pop(key, None)
+        for item in mark.items if mark else ():
+            self.plot.removeItem(item)
+
+    def clear(self) -> None:
+        for key in list(self.marks):
+            self.remove(key)
+
+    def set_visible(self, visible: bool) -> None:
+        self.visible = visible
+        for mark in self.marks.values():
+            for item in mark.items:
+                item.setVisible(visible)
+
+    # ---- reading (tests) -----------------------------------------------------------------------------------
+
+    def view_xy(self, key: str) -> np.ndarray:
+        """Where the mark's codes are drawn now (view coordinates, M×2)."""
+        return self.session.to_view(self.marks[key].codes)
+
+    # ---- drawing -----------------------------------------------------------------------------------------
+
+    def _put(self, key: str, mark: _Mark) -> None:
+        self.remove(key)
+        self.marks[key] = mark
+        for item in mark.items:
+            item.setZValue(Z_ORDER)
+            self.plot.addItem(item, ignoreBounds=True)
+            item.setVisible(self.visible)
+        self._draw(mark)
+
+    def redraw(self) -> None:
+        for mark in self.marks.values():
+            self._draw(mark)
+
+    def _draw(self, mark: _Mark) -> None:
+        xy = self.session.to_view(mark.codes) if self.session.latent_dim == mark.codes.shape[1] else None
+        shown = xy is not None and len(xy) == len(mark.codes) and np.isfinite(xy).all()
+        for item in mark.items:
+            item.setVisible(shown and self.visible)
+        if not shown:
+            return
+        first = mark.items[0]
+        if mark.kind == "points":
+            first.setData(x=xy[:, 0], y=xy[:, 1])
+            for text, (x, y) in zip(mark.items[1:], xy, strict=False):
+                text.setPos(float(x), float(y))
+        else:
+            first.setData(x=xy[:, 0], y=xy[:, 1])
+        if mark.kind == "arrow":
+            self._turn(mark, xy)
+
+    def _turn_arrows(self, *_args) -> None:
+        for mark in self.marks.values():
+            if mark.kind == "arrow" and mark.items[1].isVisible():
+                self._turn(mark, self.session.to_view(mark.codes))
+
+    def _turn(self, mark: _Mark, xy: np.ndarray) -> None:
+        """ArrowItem draws in screen pixels: its angle comes from the on-screen direction (0° points left)."""
+        head = mark.items[1]
+        a, b = (self.view.mapViewToScene(QPointF(float(x), float(y))) for x, y in xy[:2])
+        dx, dy = b.x() - a.x(), b.y() - a.y()
+        head.setStyle(angle=math.degrees(math.atan2(dy, dx)) + 180 if (dx or dy) else 0)
+        head.setPos(float(xy[1, 0]), float(xy[1, 1]))
+
+
+def _codes(codes) -> np.ndarray:
+    codes = np.asarray(codes, dtype=np.float32)
+    return codes.reshape(1, -1) if codes.ndim == 1 else codes
