@@ -10,9 +10,9 @@ from PySide6.QtCore import QObject, Signal
 class Jobs(QObject):
     """A lane the session owns (stopped by ``Session.shutdown``, failures shown by the session's ``error``).
 
-    ``submit(fn, *args, then=f, each=g)`` runs ``fn(*args)`` in the lane's thread; ``g(item)`` is called on the
-    GUI thread for every item a generator job yields, ``f(result)`` with its return value — both only while it
-    is the latest job. ``busy`` is True from submit until the latest job ends (done, failed or cancelled).
+    ``submit(fn, *args, then=f, each=g)`` runs ``fn(*args)`` in the lane's thread; ``g(item)`` is called on
+    the GUI thread for every item a generator job yields, ``f(result)`` with its return value — both only
+    while it is the latest job. ``busy`` is True from submit until the latest job ends (done, failed or cancelled).
     """
 
     busyChanged = Signal(bool)

@@ -66,7 +66,8 @@ class Overlay(QObject):
             text.setFont(font)
         self._put(key, _Mark("points", codes, list(labels or []), [item, *texts]))
 
-    def arrow(self, key: str, start: np.ndarray, end: np.ndarray, color: str = RED, width: float = 3.0) -> None:
+    def arrow(self, key: str, start: np.ndarray, end: np.ndarray, color: str = RED,
+              width: float = 3.0) -> None:
         """A straight arrow from code ``start`` to code ``end``."""
         line = pg.PlotDataItem(pen=pg.mkPen(color, width=width))
         head = pg.ArrowItem(pen=pg.mkPen(color), brush=color, headLen=18, tipAngle=35, tailLen=0)

@@ -13,10 +13,10 @@ sends the next plain clicks to ``handler(index, x, y)`` instead of selecting (un
 
 from __future__ import annotations
 
-import numpy as np
-import pyqtgraph as pg
 from collections.abc import Callable
 
+import numpy as np
+import pyqtgraph as pg
 from PySide6.QtCore import QPoint, QRectF, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,

@@ -1,7 +1,7 @@
 """``ImageStrip``: a row (or grid) of small images shown as one crisp mosaic scaled to fit the widget.
 
-The tools use it for the denoising triple, morph and interpolation strips and the sample grid. ``images`` keeps
-the array shown (tests read it); ``highlight`` draws a frame around one tile.
+The tools use it for the denoising triple, morph and interpolation strips and the sample grid. ``images``
+keeps the array shown (tests read it); ``highlight`` draws a frame around one tile.
 """
 
 from __future__ import annotations
@@ -52,7 +52,8 @@ class ImageStrip(QLabel):
         pixels = tile(self.images, self.cols, gap=GAP, fill=FILL)
         h, w = pixels.shape[:2]
         scale = max(1, min((self.width() - 4) // w, (self.height() - 4) // h))
-        pixmap = QPixmap.fromImage(to_qimage(pixels[None] if pixels.ndim == 2 else np.moveaxis(pixels, -1, 0)))
+        chw = pixels[None] if pixels.ndim == 2 else np.moveaxis(pixels, -1, 0)
+        pixmap = QPixmap.fromImage(to_qimage(chw))
         pixmap = pixmap.scaled(w * scale, h * scale, Qt.AspectRatioMode.KeepAspectRatio,
                                Qt.TransformationMode.FastTransformation)
         if self.highlight is not None:

@@ -1,6 +1,8 @@
-"""The latent tools as docks on the left, tabbed with the Training dock: Denoise, Attributes, Interpolate, Sample.
+"""The latent tools as docks on the left, tabbed with the Training dock:
+Denoise, Attributes, Interpolate, Sample.
 
-Each panel gets the session and the scatter (for its overlay and clicks); ``install`` returns the docks by name.
+Each panel gets the session and the scatter (for its overlay and clicks); ``install``
+returns the docks by name.
 """
 
 from __future__ import annotations
