@@ -44,7 +44,8 @@ def _pil(pixels: np.ndarray, scale: int):
     return image
 
 
-def save_png(images: np.ndarray, path: str | Path, cols: int | None = None, scale: int = 4, gap: int = 1) -> Path:
+def save_png(images: np.ndarray, path: str | Path, cols: int | None = None, scale: int = 4,
+             gap: int = 1) -> Path:
     """The images as one PNG (a strip, or a grid of ``cols`` columns), each pixel ``scale``×``scale``."""
     image = _pil(tile(images, cols, gap), _scale(scale))
     with atomic_file(Path(path)) as f:

@@ -12,7 +12,8 @@ class Jobs(QObject):
 
     ``submit(fn, *args, then=f, each=g)`` runs ``fn(*args)`` in the lane's thread; ``g(item)`` is called on
     the GUI thread for every item a generator job yields, ``f(result)`` with its return value — both only
-    while it is the latest job. ``busy`` is True from submit until the latest job ends (done, failed or cancelled).
+    while it is the latest job. ``busy`` is True from submit until the latest job ends
+    (done, failed or cancelled).
     """
 
     busyChanged = Signal(bool)
