@@ -73,6 +73,18 @@ class Overlay(QObject):
         head = pg.ArrowItem(pen=pg.mkPen(color), brush=color, headLen=18, tipAngle=35, tailLen=0)
         self._put(key, _Mark("arrow", _codes(np.stack([np.ravel(start), np.ravel(end)])), items=[line, head]))
 
+    def move(self, key: str, codes: np.ndarray) -> bool:
+        """New codes for the existing mark ``key``, same style and items (cheaper than replacing it on every
+        step of a slider drag: no items are added or removed). False if there is no such mark, or its labels
+        would no longer match."""
+        mark = self.marks.get(key)
+        codes = _codes(codes) if mark is not None else None
+        if mark is None or (mark.labels and len(mark.labels) != len(codes)) or mark.kind == "arrow":
+            return False
+        mark.codes = codes
+        self._draw(mark)
+        return True
+
     def remove(self, key: str) -> None:
         mark = self.marks.pop(key, None)
         for item in mark.items if mark else ():

@@ -11,6 +11,9 @@ $T --data glyphs --arch mlp --family vae --hidden 64,16 --latent-dim 2 --beta 0.
    --batch-size 95 --lr 3e-3 --out $OUT/glyphs-vae.safetensors
 $T --data digits --family vae --arch mlp --hidden 256,64 --latent-dim 2 --epochs 300 --batch-size 64 \
    --lr 1e-3 --out $OUT/digits-vae.safetensors
+# the same VAE trained on noisy inputs (denoising): compare it with digits-vae in the Denoise tool's sweep
+$T --data digits --family vae --arch mlp --hidden 256,64 --latent-dim 2 --epochs 300 --batch-size 64 \
+   --lr 1e-3 --noise gaussian:0.4 --out $OUT/digits-dae.safetensors
 if python -m trainer datasets | grep -q "^fashion-mnist.*yes"; then
   $T --data fashion-mnist --preset keras-conv --latent-dim 2 --epochs 15 \
      --out $OUT/fashion-mnist-vae.safetensors
