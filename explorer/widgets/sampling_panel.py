@@ -1,12 +1,150 @@
-"""The Sampling panel (a stub until the tool lands)."""
+"""The Sampling panel: a grid of new images decoded from random codes, with rows × cols, a temperature, a seed
+and Re-roll; the codes are marked on the scatter with small × markers, and the grid exports as a PNG.
+
+A passive view of ``explorer.tools.sampling.Sampler`` (``.tool``).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.tools.sampling import MAX_TEMPERATURE, SIZE_RANGE, Sampler
+from explorer.widgets.overlays import RED
+from explorer.widgets.strip import ImageStrip
+from trainer.errors import TrainerError
+
+SLIDER_STEPS = 100  # slider units per 1.0 of temperature
+
+
+def note(samples) -> str:
+    """One or two sentences saying what the grid is."""
+    n, t = len(samples.codes), samples.temperature
+    if samples.from_prior:
+        return (f"{n} new images decoded from codes z ~ N(0, T²·I), the VAE's prior, at T = {t:.2f} "
+                f"(seed {samples.seed}). A lower temperature gives more typical, less varied images.")
+    return (f"This autoencoder has no prior, so these {n} codes come from a Gaussian fitted to the data's "
+            f"codes (their mean and covariance, scaled by T = {t:.2f}; seed {samples.seed}). Many land "
+            "between the clusters the decoder knows and come out as smudges: a VAE's KL term is what makes "
+            "sampling work.")
 
 
 class SamplingPanel(QWidget):
     def __init__(self, session, scatter, parent: QWidget | None = None):
         super().__init__(parent)
         self.session, self.scatter = session, scatter
-        QVBoxLayout(self).addWidget(QLabel("Sampling"))
+        self.tool = Sampler(session, self)
+        self.overlay = scatter.overlay("sampling")
+        self._build()
+        self._connect()
+        self._on_samples()
+
+    def _build(self) -> None:
+        self.grid = ImageStrip("The samples appear here once a model is loaded", min_height=240)
+        self.note = QLabel(wordWrap=True)
+        self.note.setStyleSheet("color: #555;")
+        self.status = QLabel(wordWrap=True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._controls())
+        layout.addWidget(self.grid, 1)
+        layout.addWidget(self.note)
+        layout.addLayout(self._export_row())
+        layout.addWidget(self.status)
+        layout.addStretch(0)
+
+    def _controls(self) -> QGridLayout:
+        t = self.tool
+        self.rows_box = QSpinBox(minimum=SIZE_RANGE[0], maximum=SIZE_RANGE[1], value=t.rows)
+        self.cols_box = QSpinBox(minimum=SIZE_RANGE[0], maximum=SIZE_RANGE[1], value=t.cols)
+        self.temperature_slider = QSlider(Qt.Orientation.Horizontal, minimum=0,
+                                          maximum=int(MAX_TEMPERATURE * SLIDER_STEPS))
+        self.temperature_slider.setValue(round(t.temperature * SLIDER_STEPS))
+        self.temperature_label = QLabel(minimumWidth=36)
+        self.seed_box = QSpinBox(minimum=0, maximum=2**31 - 1, value=t.seed)
+        self.reroll_button = QPushButton("Re-roll")
+        self.reroll_button.setToolTip("Draw a new grid (the next seed)")
+        size = QHBoxLayout()
+        for widget in (self.rows_box, QLabel("×"), self.cols_box):
+            size.addWidget(widget)
+        size.addStretch(1)
+        grid = QGridLayout()
+        grid.addWidget(QLabel("Grid:"), 0, 0)
+        grid.addLayout(size, 0, 1, 1, 2)
+        grid.addWidget(QLabel("Temperature:"), 1, 0)
+        grid.addWidget(self.temperature_slider, 1, 1)
+        grid.addWidget(self.temperature_label, 1, 2)
+        grid.addWidget(QLabel("Seed:"), 2, 0)
+        seed = QHBoxLayout()
+        seed.addWidget(self.seed_box, 1)
+        seed.addWidget(self.reroll_button)
+        grid.addLayout(seed, 2, 1, 1, 2)
+        return grid
+
+    def _export_row(self) -> QHBoxLayout:
+        self.scale_box = QSpinBox(minimum=1, maximum=16, value=4, suffix="×")
+        self.scale_box.setToolTip("Each image pixel becomes scale×scale pixels in the exported file")
+        self.png_button = QPushButton("Export PNG…")
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Pixel scale:"))
+        row.addWidget(self.scale_box)
+        row.addStretch(1)
+        row.addWidget(self.png_button)
+        return row
+
+    def _connect(self) -> None:
+        t = self.tool
+        t.settingsChanged.connect(self._on_settings)
+        t.samplesChanged.connect(self._on_samples)
+        self.rows_box.valueChanged.connect(lambda v: t.set_size(v, t.cols))
+        self.cols_box.valueChanged.connect(lambda v: t.set_size(t.rows, v))
+        self.temperature_slider.valueChanged.connect(lambda v: t.set_temperature(v / SLIDER_STEPS))
+        self.seed_box.valueChanged.connect(t.set_seed)
+        self.reroll_button.clicked.connect(t.reroll)
+        self.png_button.clicked.connect(self._export_png)
+        self._on_settings()
+
+    # ---- tool -> view --------------------------------------------------------------------------------------
+
+    def _on_settings(self) -> None:
+        t = self.tool
+        for widget, value in ((self.rows_box, t.rows), (self.cols_box, t.cols), (self.seed_box, t.seed),
+                              (self.temperature_slider, round(t.temperature * SLIDER_STEPS))):
+            widget.blockSignals(True)
+            widget.setValue(value)
+            widget.blockSignals(False)
+        self.temperature_label.setText(f"{t.temperature:.2f}")
+
+    def _on_samples(self) -> None:
+        samples = self.tool.samples
+        self.png_button.setEnabled(samples is not None)
+        if samples is None:
+            self.grid.show_images(None)
+            self.note.setText("")
+            self.overlay.remove("samples")
+            return
+        self.grid.show_images(samples.images, cols=samples.cols)
+        self.note.setText(note(samples))
+        self.overlay.points("samples", samples.codes, color=RED, symbol="x", size=7)
+
+    # ---- export --------------------------------------------------------------------------------------------
+
+    def _export_png(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export the samples", "samples.png", "PNG (*.png)")
+        if not path:
+            return
+        try:
+            saved = self.tool.export_png(path, scale=self.scale_box.value())
+        except (OSError, TrainerError) as e:
+            self.session.error.emit(f"Could not save {path}: {e}")
+            return
+        self.status.setText(f"Saved {saved}")
