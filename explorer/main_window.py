@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar, QTabWidget, QWidget
 
 from explorer import file_menu
 from explorer.state import Session
@@ -27,11 +27,12 @@ class MainWindow(QMainWindow):
         self.inspector = Inspector(session)
         self.grid_dock = self._dock("Decoded grid", self.grid, Qt.DockWidgetArea.RightDockWidgetArea)
         self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.setTabPosition(Qt.DockWidgetArea.LeftDockWidgetArea, QTabWidget.TabPosition.North)
         self.training_dock = training_dock.install(self, session)  # left area; stops training on close
         self.tool_docks = tool_docks.install(self, session, self.scatter, beside=self.training_dock)
         self.training_dock.raise_()
         # the scatter stays the largest panel: side docks get about a quarter of the width each at most
-        self.resizeDocks([self.training_dock, self.grid_dock], [380, 460], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.training_dock, self.grid_dock], [420, 460], Qt.Orientation.Horizontal)
         self.resizeDocks([self.grid_dock, self.inspector_dock], [560, 340], Qt.Orientation.Vertical)
         self._menus()
         self._status_bar()

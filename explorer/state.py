@@ -11,9 +11,14 @@ Attributes (read them; change them only through the methods below)
     dataset      Dataset | None         the images shown in the scatter
     codes        float32 N×D | None     latent means of ``dataset.images`` (grows while encoding)
     n_encoded    int                    rows of ``codes`` filled so far
-    projection   Projection             which 2-D view of the latent space: axes (i, j) or the PCA plane
-    plane        Plane | None           trainer.latent.Plane for ``projection`` (None until codes exist)
-    xy           float32 N×2 | None     view coordinates of ``codes[:n_encoded]`` through ``plane``
+    projection   Projection             the 2-D view shown: latent axes (i, j), the codes' PCA plane (both
+                                        ``.invertible``), or t-SNE of the codes, PCA or t-SNE of the raw
+                                        pixels (not); ``.label``, ``.axis_labels`` name it
+    computing    Projection | None      a view being computed in the background (the old one stays shown)
+    plane        Plane | None           trainer.latent.Plane for ``projection`` (None until codes exist, and
+                                        in a non-invertible view: nothing decodes there)
+    xy           float32 N×2 | None     view coordinates of ``codes[:n_encoded]`` (through ``plane``, or the
+                                        embedding of a non-invertible view)
     selected     int                    selected dataset row, -1 for none
     reconstruction  Reconstruction | None   decoded image of the selected row (index, image, psnr)
     decoded      DecodedPoint | None    a latent point decoded by clicking empty space (xy, z, image)
@@ -27,6 +32,9 @@ Signals (all emitted on the GUI thread)
     datasetChanged()          dataset replaced (selection cleared, codes recomputed)
     codesChanged()            codes / xy changed (also progressively while encoding)
     projectionChanged()       projection, plane and xy changed
+    projectionComputing(object)  the Projection now being computed, or None when that ended (done,
+                              cancelled, failed, or given up because the codes changed)
+    projectionProgress(float, str)  progress of that computation: fraction 0…1 and what it is doing
     selectionChanged(int)     selected row (-1 = none)
     reconstructionReady(int)  ``reconstruction`` for that row is ready
     decodedChanged()          ``decoded`` changed (None when cleared)
@@ -45,11 +53,20 @@ Methods
                                        the session only reads it from workers: pass a copy if training goes on
     set_dataset(dataset)               adopt a loaded Dataset
     reencode()                         encode the data again (after the model's weights changed)
-    set_projection(projection)         choose the view plane; ``projection_choices(latent_dim)`` lists them
+    set_projection(projection)         choose the view; ``projection_choices(latent_dim)`` lists them. The
+                                       selected row stays selected (a decoded point is cleared). Invertible
+                                       views switch at once; t-SNE and the pixel views are computed in a
+                                       lane (``computing``, progress signals) unless cached: the last
+                                       embedding per kind is kept until the codes (t-SNE of the codes) or
+                                       the data set (pixel views) change. New codes (another model,
+                                       training, re-encoding) bring back the last invertible view
+    cancel_projection()                stop computing a view; the view shown before stays
     select(index)                      select a row (-1 clears); its reconstruction follows
-    decode_at(x, y)                    decode the latent point at view coordinates (x, y)
+    decode_at(x, y)                    decode the latent point at view coordinates (x, y) (nothing in a
+                                       non-invertible view)
     set_view_range(x_range, y_range)   the scatter reports what it shows
-    request_grid(x_range, y_range, n)  decode an n×n grid over that region; answered by gridReady
+    request_grid(x_range, y_range, n)  decode an n×n grid over that region; answered by gridReady (nothing
+                                       in a non-invertible view)
     shutdown()                         stop all workers and wait for them (call before the app quits)
 
 For the tools (explorer/tools/)
@@ -71,34 +88,56 @@ from PySide6.QtCore import QObject, Signal
 
 from explorer import workers
 from explorer.workers import DecodedPoint, GridResult, Reconstruction
+from trainer import embed
 from trainer.errors import TrainerError
 
 __all__ = ["DecodedPoint", "GridResult", "Projection", "Reconstruction", "Session", "projection_choices"]
 
-LANES = ("model", "data", "encode", "grid", "recon", "point")
+LANES = ("model", "data", "encode", "grid", "recon", "point", "projection")
+_NAMES = {  # projection kind -> (label, x axis, y axis)
+    "pca": ("PCA plane", "PC 1", "PC 2"),
+    "tsne": ("t-SNE of the codes", "t-SNE 1", "t-SNE 2"),
+    "pixels-pca": ("PCA of the pixels", "pixel PC 1", "pixel PC 2"),
+    "pixels-tsne": ("t-SNE of the pixels", "t-SNE 1", "t-SNE 2"),
+}
 
 
 @dataclass(frozen=True)
 class Projection:
-    """The 2-D view of the latent space: two raw latent axes (the rest at their mean), or the PCA plane."""
+    """A 2-D view of the points. Invertible (a view position is a latent point: clicks and grids decode):
+    two raw latent axes (the rest at their mean), or the codes' PCA plane. Not invertible: t-SNE of the
+    codes, and PCA or t-SNE of the raw pixels (to compare with the autoencoder's own embedding)."""
 
-    kind: str = "axes"  # "axes" | "pca"
+    kind: str = "axes"  # "axes" | "pca" | "tsne" | "pixels-pca" | "pixels-tsne"
     i: int = 0
     j: int = 1
 
     @property
+    def invertible(self) -> bool:
+        return self.kind in ("axes", "pca")
+
+    @property
+    def of_pixels(self) -> bool:
+        return self.kind.startswith("pixels-")
+
+    @property
     def axis_labels(self) -> tuple[str, str]:
-        return ("PC 1", "PC 2") if self.kind == "pca" else (f"z{self.i}", f"z{self.j}")
+        return _NAMES[self.kind][1:] if self.kind in _NAMES else (f"z{self.i}", f"z{self.j}")
 
     @property
     def label(self) -> str:
-        return "PCA plane" if self.kind == "pca" else f"latent axes z{self.i}, z{self.j}"
+        return _NAMES[self.kind][0] if self.kind in _NAMES else f"latent axes z{self.i}, z{self.j}"
+
+
+EMBEDDINGS = (Projection("tsne"), Projection("pixels-pca"), Projection("pixels-tsne"))
 
 
 def projection_choices(latent_dim: int) -> list[Projection]:
-    """The PCA plane, then every pair of axes (the first pair is the default for a 2-D code)."""
+    """The PCA plane and every pair of axes (the first pair first for a 2-D code: the default there), then
+    the views that are not invertible: t-SNE of the codes, PCA and t-SNE of the pixels."""
     pairs = [Projection("axes", i, j) for i in range(latent_dim) for j in range(i + 1, latent_dim)]
-    return (pairs[:1] + [Projection("pca")] + pairs[1:]) if latent_dim == 2 else [Projection("pca"), *pairs]
+    planes = (pairs[:1] + [Projection("pca")] + pairs[1:]) if latent_dim == 2 else [Projection("pca"), *pairs]
+    return [*planes, *EMBEDDINGS]
 
 
 def default_projection(latent_dim: int) -> Projection:
@@ -110,6 +149,8 @@ class Session(QObject):
     datasetChanged = Signal()
     codesChanged = Signal()
     projectionChanged = Signal()
+    projectionComputing = Signal(object)
+    projectionProgress = Signal(float, str)
     selectionChanged = Signal(int)
     reconstructionReady = Signal(int)
     decodedChanged = Signal()
@@ -126,6 +167,10 @@ class Session(QObject):
         self.codes: np.ndarray | None = None
         self.n_encoded = 0
         self.projection = Projection()
+        self.computing: Projection | None = None
+        self._last_plane = self.projection  # the last invertible view: shown again when codes change
+        self._embeddings: dict[str, np.ndarray] = {}  # kind -> N×2, for the non-invertible views
+        self._nearest = None  # cKDTree over the codes, for to_view in a non-invertible view
         self.plane = None
         self.xy: np.ndarray | None = None
         self.selected = -1
@@ -147,6 +192,8 @@ class Session(QObject):
         lanes["grid"].done.connect(self._on_grid)
         lanes["recon"].done.connect(self._on_reconstruction)
         lanes["point"].done.connect(self._on_decoded)
+        lanes["projection"].yielded.connect(self._on_embed_step)
+        lanes["projection"].failed.connect(self._on_embed_failed)
         for lane in lanes.values():
             lane.failed.connect(self._on_failed)
 
@@ -181,7 +228,7 @@ class Session(QObject):
         if not self._fits(model.config.image_shape, self.dataset):
             return False
         if model.config.latent_dim != self.latent_dim:
-            self.projection = default_projection(model.config.latent_dim)
+            self.projection = self._last_plane = default_projection(model.config.latent_dim)
         self.model, self.info = model, info
         self.model_path = Path(path) if path is not None else None
         self.modelChanged.emit()
@@ -194,6 +241,7 @@ class Session(QObject):
         if self.model is not None and not self._fits(self.model.config.image_shape, dataset):
             return False
         self.dataset = dataset
+        self._embeddings.clear()  # the pixel views too
         self.select(-1)
         self.datasetChanged.emit()
         self.status.emit(f"Data: {dataset.spec} ({len(dataset.images):,} images)")
@@ -235,7 +283,10 @@ class Session(QObject):
         self.is_ready = False
         self.codes, self.n_encoded, self.plane, self.xy = None, 0, None, None
         self._clear_points()
+        back = self._codes_replaced()
         self.codesChanged.emit()
+        if back:
+            self.projectionChanged.emit()
         if self.model is None or self.dataset is None:
             self.busyChanged.emit(self.busy)
             return
@@ -250,7 +301,7 @@ class Session(QObject):
             return
         stop = chunk.start + len(chunk.codes)
         self.codes[chunk.start:stop] = chunk.codes
-        self.n_encoded = stop
+        self.n_encoded, self._nearest = stop, None
         if stop < chunk.total:
             self._set_busy("encode", f"Encoding… {stop:,} of {chunk.total:,} images")
         self._project()
@@ -263,19 +314,84 @@ class Session(QObject):
             self.ready.emit()
 
     def set_projection(self, projection: Projection) -> None:
-        if projection == self.projection:
+        """Show ``projection``: at once when it is invertible or cached, else once computed (in a lane)."""
+        if projection.invertible or projection.kind in self._embeddings:
+            self.cancel_projection()
+            if projection != self.projection:
+                self._show(projection)
+        elif projection != self.computing:
+            self._compute(projection)
+
+    def cancel_projection(self) -> None:
+        """Stop computing a view (the running t-SNE ends at its next step); the view shown stays."""
+        if self.computing is None:
             return
+        self._lanes["projection"].cancel()
+        self.computing = None
+        if self._busy.pop("projection", None) is not None:
+            self.busyChanged.emit(self.busy)
+        self.projectionComputing.emit(None)
+
+    def _show(self, projection: Projection) -> None:
         self.projection = projection
-        self._clear_points()
+        if projection.invertible:
+            self._last_plane = projection
+        if self.decoded is not None:  # a decoded point belongs to the old view; the selected row stays
+            self.decoded = None
+            self.decodedChanged.emit()
         if self.n_encoded:
             self._project()
         self.projectionChanged.emit()
+
+    def _compute(self, projection: Projection) -> None:
+        if self.dataset is None or not self.is_ready:
+            self.status.emit(f"The {projection.label} can be computed once every image is encoded")
+            return
+        self.computing = projection
+        data = self.dataset.images if projection.of_pixels else self.codes[:self.n_encoded].copy()
+        steps = embed.pca_steps if projection.kind == "pixels-pca" else embed.tsne_steps
+        self._set_busy("projection", f"Computing the {projection.label}…")
+        self._lanes["projection"].submit(steps, data)
+        self.projectionComputing.emit(projection)
+        self.projectionProgress.emit(0.0, f"Computing the {projection.label}…")
+
+    def _on_embed_step(self, number: int, step: embed.EmbedStep) -> None:
+        if not self._lanes["projection"].is_current(number) or self.computing is None:
+            return
+        if step.xy is None:
+            self.projectionProgress.emit(step.fraction, step.text)
+            return
+        projection = self.computing
+        self._embeddings[projection.kind] = step.xy
+        self._finish("projection", number)
+        self.computing = None
+        self.projectionComputing.emit(None)
+        self._show(projection)
+
+    def _on_embed_failed(self, number: int, _message: str) -> None:
+        if self._lanes["projection"].is_current(number) and self.computing is not None:
+            self.computing = None  # the session's error signal shows the message (_on_failed)
+            self.projectionComputing.emit(None)
+
+    def _codes_replaced(self) -> bool:
+        """New codes: forget their t-SNE, stop computing, and go back to the last invertible view if a
+        non-invertible one is shown (True then)."""
+        self._embeddings.pop("tsne", None)
+        self._nearest = None
+        self.cancel_projection()
+        if self.projection.invertible:
+            return False
+        self.projection = self._last_plane
+        return True
 
     def _project(self) -> None:
         from trainer.latent import Plane  # numpy only here; the encode worker has loaded torch already
 
         codes = self.codes[:self.n_encoded]
         p = self.projection
+        if not p.invertible:
+            self.plane, self.xy = None, self._embeddings[p.kind][:self.n_encoded]
+            return
         try:
             self.plane = Plane.pca(codes) if p.kind == "pca" else Plane.axes(p.i, p.j, codes.mean(axis=0))
         except TrainerError as e:  # a 1-D code, or fewer than 3 images for PCA
@@ -334,7 +450,7 @@ class Session(QObject):
                                        tuple(y_range), int(n))
 
     def _on_grid(self, number: int, grid: GridResult) -> None:
-        if self._lanes["grid"].is_current(number):
+        if self._lanes["grid"].is_current(number) and self.plane is not None:
             self.grid = grid
             self.gridReady.emit(grid)
 
@@ -348,11 +464,20 @@ class Session(QObject):
         return lane
 
     def to_view(self, codes: np.ndarray) -> np.ndarray:
-        """View coordinates M×2 of latent codes M×D (empty when nothing is projected yet)."""
-        codes = np.asarray(codes, dtype=np.float32).reshape(-1, max(self.latent_dim, 1))
+        """View coordinates M×2 of latent codes M×D (empty when nothing is projected yet). In a view that is
+        not invertible each code is drawn where its nearest encoded code is (a KD-tree over ``codes``)."""
+        dim = self.codes.shape[1] if self.codes is not None else max(self.latent_dim, 1)
+        codes = np.asarray(codes, dtype=np.float32).reshape(-1, dim)
         if self.plane is not None:
             return np.asarray(self.plane.from_latent(codes), dtype=np.float32)
-        return np.zeros((0, 2), np.float32)
+        if self.xy is None or not len(self.xy) or not len(codes):
+            return np.zeros((0, 2), np.float32)
+        if self._nearest is None:
+            from scipy.spatial import cKDTree
+
+            self._nearest = cKDTree(self.codes[:len(self.xy)])
+        _, rows = self._nearest.query(codes)
+        return self.xy[rows].astype(np.float32)
 
     def current_code(self) -> tuple[np.ndarray, str] | None:
         if 0 <= self.selected < self.n_encoded:
@@ -401,11 +526,14 @@ class Session(QObject):
             self.modelChanged.emit()
         self.is_ready = False
         self._clear_points()
+        back = self._codes_replaced()
         self.codes, self.n_encoded = codes, len(codes)
         if self.projection not in projection_choices(codes.shape[1]):
-            self.projection = default_projection(codes.shape[1])
+            self.projection = self._last_plane = default_projection(codes.shape[1])
         self._project()
         self.codesChanged.emit()
+        if back:
+            self.projectionChanged.emit()
 
     def adopt_weights(self, model_config, weights: dict, info=None) -> None:
         """Make the model built (in a worker) from numpy ``weights`` current; ``ready`` follows as usual."""

@@ -1,7 +1,8 @@
 """The decoded grid: N×N images decoded over the latent region the scatter shows, as one ImageItem mosaic.
 
 It follows pan and zoom: range changes are debounced, the session decodes in a worker, and only the answer
-to the latest request arrives.
+to the latest request arrives. A view that is not invertible (t-SNE, the pixel views) has no latent point
+under a view position: the grid is cleared and a caption says so.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from explorer.widgets.images import mosaic
 
 DEBOUNCE_MS = 30
 EMPTY = "Images decoded over the region the scatter shows appear here once a model is loaded."
+NOT_INVERTIBLE = ("The {label} is not invertible, so there is nothing to decode here: the grid needs an "
+                  "invertible view (latent axes or the PCA plane).")
 
 
 class GridView(QWidget):
@@ -32,6 +35,7 @@ class GridView(QWidget):
         self.size_box.valueChanged.connect(self._timer.start)
         session.gridReady.connect(self._on_grid)
         session.codesChanged.connect(self._on_codes)
+        session.projectionChanged.connect(self._on_codes)
 
     def _build(self, n: int) -> None:
         self.size_box = QSpinBox(minimum=2, maximum=40, value=n, suffix=" per side")
@@ -70,10 +74,11 @@ class GridView(QWidget):
             self.session.request_grid(*self.session.view_range, self.n)
 
     def _on_codes(self) -> None:
-        if self.session.xy is None:
+        s = self.session
+        if s.xy is None or not s.projection.invertible:
             self.result = None
             self.image.clear()
-            self.caption.setText(EMPTY)
+            self.caption.setText(EMPTY if s.xy is None else NOT_INVERTIBLE.format(label=s.projection.label))
 
     def _on_grid(self, grid: GridResult) -> None:
         self.result = grid

@@ -95,10 +95,9 @@ class Overlay(QObject):
             self.remove(key)
 
     def set_visible(self, visible: bool) -> None:
-        self.visible = visible
-        for mark in self.marks.values():
-            for item in mark.items:
-                item.setVisible(visible)
+        """Show or hide all marks (a mark that cannot be placed in the current view stays hidden)."""
+        self.visible = bool(visible)
+        self.redraw()
 
     # ---- reading (tests) -----------------------------------------------------------------------------------
 

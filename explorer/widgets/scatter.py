@@ -5,6 +5,12 @@ KD-tree in pixel-scaled view coordinates (never ``pointsAt``). Click a point to 
 to decode that latent point. The decoded manifold can be drawn behind the points as one ImageItem in latent
 coordinates.
 
+The toolbar's "View" box lists the session's projections. t-SNE and the pixel views are computed in the
+background; they are not invertible, so there a click selects the nearest point, a click on empty space only
+says why nothing is decoded, and the decoded manifold is off. A banner over the plot's top-left corner shows
+the progress, a Cancel button and that note; it floats outside every layout, because a toolbar that changes
+width makes the main window lay out and repaint every dock (50-90 ms of GUI time).
+
 For the tools: ``overlay(name)`` gives a tool its own marks layer (``explorer/widgets/overlays.py``);
 ``shiftClicked(index, x, y)`` reports shift-clicks (index -1 for empty space); ``claim_clicks(handler, hint)``
 sends the next plain clicks to ``handler(index, x, y)`` instead of selecting (until ``release_clicks``), with
@@ -21,8 +27,11 @@ from PySide6.QtCore import QPoint, QRectF, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
+    QProgressBar,
+    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -90,6 +99,49 @@ class ThumbTip(QWidget):
         self.hide()
 
 
+class Banner(QFrame):
+    """The projection's note and, while a view is computed, a progress bar, what it does, and Cancel. A
+    child of the plot placed by hand: it never changes the size of any layout."""
+
+    def __init__(self, parent: QWidget):
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.setAutoFillBackground(True)
+        self.setStyleSheet("#banner { background: #fffbea; border: 1px solid #c9b458; border-radius: 3px; }")
+        self.note = QLabel()
+        self.note.setStyleSheet("color: #5a4a00;")
+        self.progress = QProgressBar(minimum=0, maximum=100, fixedWidth=120, textVisible=False)
+        self.progress_text = QLabel(fixedWidth=230)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop computing this view and keep the one shown")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 3, 4, 3)
+        for widget in (self.note, self.progress, self.progress_text, self.cancel_button):
+            layout.addWidget(widget)
+        self.set_computing(None)
+        self.set_note("")
+
+    def set_note(self, text: str) -> None:
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
+        self._fit()
+
+    def set_computing(self, text: str | None) -> None:
+        for widget in (self.progress, self.progress_text, self.cancel_button):
+            widget.setVisible(text is not None)
+        self.progress.setValue(0)
+        self.progress_text.setText(text or "")
+        self._fit()
+
+    def set_progress(self, fraction: float, text: str) -> None:
+        self.progress.setValue(round(100 * fraction))
+        self.progress_text.setText(text)
+
+    def _fit(self) -> None:
+        self.setVisible(self.note.isVisibleTo(self) or self.cancel_button.isVisibleTo(self))
+        self.adjustSize()
+
+
 def move_points(item: pg.ScatterPlotItem, xy: np.ndarray) -> None:
     """New positions for the same spots. setData restyles every spot (~400 ms of GUI time at 70k points);
     writing the coordinates in place and invalidating what pyqtgraph caches takes a few ms."""
@@ -141,6 +193,7 @@ class ScatterView(QWidget):
                                     pen=(120, 120, 120), labelTextColor=(20, 20, 20), verSpacing=-4)
         self.legend.setParentItem(self.view)
         self.tip = ThumbTip(self)
+        self.banner = Banner(self.plot)
         self.empty = QLabel(EMPTY_TEXT, alignment=Qt.AlignmentFlag.AlignCenter)
         self.empty.setStyleSheet("font-size: 16pt; color: #555;")
         self.stack = QStackedWidget()
@@ -174,7 +227,11 @@ class ScatterView(QWidget):
         s.modelChanged.connect(self._on_model)
         s.datasetChanged.connect(self._on_dataset)
         s.codesChanged.connect(self._on_codes)
-        s.projectionChanged.connect(self._on_codes)
+        s.projectionChanged.connect(self._on_projection)
+        s.projectionComputing.connect(self._on_computing)
+        s.projectionProgress.connect(self._on_progress)
+        self.banner.cancel_button.clicked.connect(s.cancel_projection)
+        self.view.sigResized.connect(self._place_banner)
         s.ready.connect(self._on_ready)
         s.busyChanged.connect(self._on_busy)
         s.selectionChanged.connect(self._on_selection)
@@ -233,6 +290,7 @@ class ScatterView(QWidget):
         self.plot.setLabel("bottom", s.projection.axis_labels[0])
         self.plot.setLabel("left", s.projection.axis_labels[1])
         self._sync_projection_box()
+        self._show_kind()
         self._on_selection(s.selected)
         if not s.is_ready:
             self.view.autoRange(padding=0.04)
@@ -246,8 +304,37 @@ class ScatterView(QWidget):
         self.view.autoRange(padding=0.04)
 
     def _sync_projection_box(self) -> None:
-        if self.session.projection in self._choices:
-            self.projection_box.setCurrentIndex(self._choices.index(self.session.projection))
+        """The box shows the view being computed, else the view shown."""
+        shown = self.session.computing or self.session.projection
+        if shown in self._choices:
+            self.projection_box.setCurrentIndex(self._choices.index(shown))
+
+    def _on_projection(self) -> None:
+        self._on_codes()
+        self.view.autoRange(padding=0.04)
+
+    def _show_kind(self) -> None:
+        """The note, and the manifold only where the view is invertible."""
+        p = self.session.projection
+        self.banner.set_note("" if p.invertible else f"{p.label}: not invertible, a click selects the "
+                                                     "nearest point")
+        self.manifold_box.setEnabled(p.invertible)
+        if not p.invertible:
+            self.manifold.hide()
+        self._place_banner()
+
+    def _on_computing(self, projection) -> None:
+        self.banner.set_computing(None if projection is None else f"Computing the {projection.label}…")
+        self._sync_projection_box()
+        self._place_banner()
+
+    def _on_progress(self, fraction: float, text: str) -> None:
+        self.banner.set_progress(fraction, text)
+
+    def _place_banner(self) -> None:
+        """Just inside the top-left corner of the plotting area (right of the y axis)."""
+        corner = self.plot.mapFromScene(self.view.sceneBoundingRect().topLeft())
+        self.banner.move(corner.x() + 8, corner.y() + 8)
 
     def _on_selection(self, index: int) -> None:
         xy = self.session.xy
@@ -267,7 +354,7 @@ class ScatterView(QWidget):
                 line.setValue(value)
 
     def _on_grid(self, grid) -> None:
-        if not self.manifold_box.isChecked():
+        if not self.manifold_box.isChecked() or self.session.plane is None:
             return
         (x0, x1), (y0, y1) = grid.x_range, grid.y_range
         dx, dy = (x1 - x0) / max(grid.n - 1, 1), (y1 - y0) / max(grid.n - 1, 1)
@@ -280,10 +367,10 @@ class ScatterView(QWidget):
     def _on_projection_chosen(self, row: int) -> None:
         if 0 <= row < len(self._choices):
             self.session.set_projection(self._choices[row])
-            self.view.autoRange(padding=0.04)
+            self._sync_projection_box()  # back to the view shown if the session could not start this one
 
     def _on_manifold_toggled(self, on: bool) -> None:
-        self.manifold.setVisible(on and self.session.grid is not None)
+        self.manifold.setVisible(on and self.session.grid is not None and self.session.plane is not None)
         if on and self.session.grid is not None:
             self._on_grid(self.session.grid)
 
@@ -323,6 +410,9 @@ class ScatterView(QWidget):
             self._click_handler(index, p.x(), p.y())
         elif index >= 0:
             self.session.select(index)
+        elif not self.session.projection.invertible:
+            self.session.status.emit(f"Nothing to decode here: the {self.session.projection.label} is not "
+                                     "invertible. Click a point, or choose latent axes or PCA to decode.")
         else:
             self._show_cross(p.x(), p.y())
             self.session.decode_at(p.x(), p.y())

@@ -2,7 +2,8 @@
 Denoise, Attributes, Interpolate, Sample.
 
 Each panel gets the session and the scatter (for its overlay and clicks); ``install``
-returns the docks by name.
+returns the docks by name. A tool's marks show on the scatter only while its tab is in front, so the arrow,
+paths and sample markers of the other tools do not pile up; a shift-click brings the Interpolate tab forward.
 """
 
 from __future__ import annotations
@@ -32,5 +33,9 @@ def install(window, session, scatter, beside: QDockWidget) -> dict[str, QDockWid
         dock.panel = panel
         window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         window.tabifyDockWidget(beside, dock)
+        overlay = getattr(panel, "overlay", None)
+        if overlay is not None:
+            dock.visibilityChanged.connect(overlay.set_visible)
         docks[title] = dock
+    scatter.shiftClicked.connect(lambda *_: docks["Interpolate"].raise_())
     return docks
