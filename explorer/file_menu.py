@@ -134,14 +134,18 @@ class FileMenu(QObject):
                                                "attribute_names": list(s.dataset.attribute_names)}
         self.save_task = Task(save_model, Path(path), s.model, dict(train), data,
                               dict(info.metrics) if info else {}, dict(info.extra) if info else {})
-        self.save_task.done.connect(self._on_saved)
+        model = s.model
+        self.save_task.done.connect(lambda saved: self._on_saved(saved, model))
         self.save_task.failed.connect(s.error.emit)
         self.save_task.start()
         return self.save_task
 
-    def _on_saved(self, path: Path) -> None:
+    def _on_saved(self, path: Path, model) -> None:
         self.recent.add(f"model:{Path(path).resolve()}")
-        self.session.status.emit(f"Saved {path}")
+        if self.session.model is model:  # another model may have opened while this one was written
+            self.session.model_saved(path)
+        else:
+            self.session.status.emit(f"Saved {path}")
 
     def _on_model(self) -> None:
         self.save_action.setEnabled(self.session.model is not None)

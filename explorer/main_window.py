@@ -39,6 +39,7 @@ class MainWindow(QMainWindow):
         self._message: QMessageBox | None = None
         session.error.connect(self.show_error)
         session.modelChanged.connect(self._on_model)
+        session.modelSaved.connect(self._on_model)
         session.ready.connect(self._on_ready)
         self._waiting_for_grid = False
         self.grid.updated.connect(self._on_grid)

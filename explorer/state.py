@@ -29,6 +29,7 @@ Attributes (read them; change them only through the methods below)
 
 Signals (all emitted on the GUI thread)
     modelChanged()            model / info / model_path replaced or cleared (codes are recomputed next)
+    modelSaved()              the same model was saved: ``model_path`` is its new file
     datasetChanged()          dataset replaced (selection cleared, codes recomputed)
     codesChanged()            codes / xy changed (also progressively while encoding)
     projectionChanged()       projection, plane and xy changed
@@ -146,6 +147,7 @@ def default_projection(latent_dim: int) -> Projection:
 
 class Session(QObject):
     modelChanged = Signal()
+    modelSaved = Signal()
     datasetChanged = Signal()
     codesChanged = Signal()
     projectionChanged = Signal()
@@ -247,6 +249,12 @@ class Session(QObject):
         self.status.emit(f"Data: {dataset.spec} ({len(dataset.images):,} images)")
         self.reencode()
         return True
+
+    def model_saved(self, path: str | Path) -> None:
+        """The current model was written to ``path``: from now on it is the model's file."""
+        self.model_path = Path(path)
+        self.modelSaved.emit()
+        self.status.emit(f"Saved {self.model_path}")
 
     def model_name(self) -> str:
         if self.model_path is not None:

@@ -69,6 +69,7 @@ def test_save_model_as_writes_a_checkpoint_that_loads_back(loaded, tmp_path, qtb
         np.testing.assert_array_equal(model.state_dict()[name].numpy(), value.cpu().numpy())
     assert sorted(p.name for p in path.parent.iterdir()) == ["saved.safetensors"]  # no temp file left
     assert files.recent.entries()[0] == f"model:{path.resolve()}"
+    assert s.model_path == path and loaded.windowTitle().endswith("saved.safetensors")  # it is now the file
 
 
 def test_a_trained_model_saves_its_training_settings(window, digits, tmp_path, qtbot):
@@ -85,6 +86,15 @@ def test_a_trained_model_saves_its_training_settings(window, digits, tmp_path, q
         window.files.save_to(tmp_path / "trained.safetensors")
     _, info = load_checkpoint(tmp_path / "trained.safetensors")
     assert info.train_config["epochs"] == 1 and info.model_config.preset == "mlp-512"
+    assert s.model_path == tmp_path / "trained.safetensors"  # an untitled model gets its name
+
+
+def test_a_save_that_ends_after_another_model_opened_does_not_rename_it(loaded, tmp_path):
+    s = loaded.session
+    before = s.model_path
+    loaded.files._on_saved(tmp_path / "old.safetensors", model=object())  # the saved model is not current
+    assert s.model_path == before
+    assert s.model_name() == before.name
 
 
 def test_a_recent_model_opens_from_the_menu(window, model_file, qtbot):
