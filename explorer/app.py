@@ -1,8 +1,9 @@
-"""Entry point: ``python main.py [MODEL] [--data SPEC] [--screenshot PNG --size WxH]``.
+"""Entry point: ``python main.py [MODEL] [--data SPEC] [--tool NAME] [--view KIND] [--screenshot PNG --size WxH]``.
 
 The window shows first; torch is imported and the model loaded in a worker afterwards. With ``--screenshot``
-the window is rendered once everything has loaded (the main window's ``settled`` signal), written as a PNG,
-and the app exits.
+the window is rendered once everything has loaded (the main window's ``settled`` signal) and every worker is
+idle, written as a PNG, and the app exits. ``--tool`` sets up one latent tool with an example
+(``explorer/demo.py``); ``--view`` chooses the scatter's view (t-SNE, PCA of the pixels, …).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ MODELS_DIR = Path(__file__).resolve().parent.parent / "resources" / "models"
 # the first of these that is present (and whose data set is here) opens at start
 PREFERRED_MODELS = {"fashion-mnist-vae.safetensors": "fashion-mnist", "digits-vae.safetensors": "",
                     "shapes-vae.safetensors": ""}
+TOOLS = ("denoise", "attributes", "interpolate", "sample")  # explorer.demo (imported late: it imports Qt)
+VIEWS = ("axes", "pca", "tsne", "pixels-pca", "pixels-tsne")
 SCREENSHOT_GIVE_UP_MS = 180_000  # a safety net only: the screenshot waits for signals
 
 
@@ -24,6 +27,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--data", metavar="SPEC", help="data set to show (default: the model's own)")
     parser.add_argument("--screenshot", metavar="PNG", type=Path, help="render the loaded window and exit")
     parser.add_argument("--size", metavar="WxH", type=_size, help="window size, e.g. 1920x1080")
+    parser.add_argument("--tool", choices=TOOLS, help="open this tool's tab with an example set up")
+    parser.add_argument("--view", choices=VIEWS, help="the scatter's view (default: latent axes or PCA)")
     return parser.parse_args(argv)
 
 
@@ -69,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         window.resize(*args.size)
     window.show()
     model = args.model or default_model()
+    if args.tool or args.view:
+        window.settled.connect(lambda: _stage(window, args.tool, args.view))
     if args.screenshot:
         _screenshot_when_settled(window, args.screenshot, waits=model is not None)
     QTimer.singleShot(0, lambda: _open(session, model, args.data))
@@ -85,10 +92,32 @@ def _open(session, model: Path | None, data: str | None) -> None:
         session.open_dataset(data)
 
 
+def _stage(window, tool: str | None, view: str | None) -> None:
+    from explorer import demo
+
+    if view:
+        demo.set_view(window, view)
+    if tool:
+        demo.stage(window, tool)
+
+
 def _screenshot_when_settled(window, path: Path, waits: bool) -> None:
     from PySide6.QtCore import QTimer
 
+    from explorer import demo
+
+    idle_polls = []
+
+    def when_idle() -> None:  # quiet for 0.4 s: the tools' answers (and their delayed marks) are drawn
+        idle_polls.append(demo.idle(window))
+        if idle_polls[-4:] == [True] * 4:
+            shoot(0)
+        else:
+            QTimer.singleShot(100, when_idle)
+
     def shoot(code: int) -> None:
+        if not window.isVisible():  # shot already (an error or the give-up timer came too)
+            return
         window.grab().save(str(path))
         print(f"screenshot: {path}", file=sys.stderr)
         window.close()
@@ -97,7 +126,7 @@ def _screenshot_when_settled(window, path: Path, waits: bool) -> None:
     if not waits:
         QTimer.singleShot(0, lambda: shoot(0))
         return
-    window.settled.connect(lambda: shoot(0))
+    window.settled.connect(lambda: QTimer.singleShot(100, when_idle))
     window.session.error.connect(lambda message: shoot(1))
     QTimer.singleShot(SCREENSHOT_GIVE_UP_MS, lambda: shoot(2))
 

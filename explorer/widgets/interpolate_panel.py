@@ -170,11 +170,10 @@ class InterpolatePanel(QWidget):
         self.end_a.show_end(t.a)
         self.end_b.show_end(t.b)
         ends = [(e.code, name) for e, name in ((t.a, "A"), (t.b, "B")) if e is not None]
-        if ends:
-            self.overlay.points("ends", np.stack([c for c, _ in ends]), color=BLUE,
-                                labels=[name for _, name in ends])
-        else:
+        if not ends:
             self.overlay.remove("ends")
+        elif not self.overlay.move("ends", codes := np.stack([c for c, _ in ends])):  # same count: in place
+            self.overlay.points("ends", codes, color=BLUE, labels=[name for _, name in ends])
         if ends:
             self.status.setText("")
 
@@ -189,7 +188,8 @@ class InterpolatePanel(QWidget):
             for key in ("path", "frame"):
                 self.overlay.remove(key)
             return
-        self.overlay.path("path", strip.codes, color=INK)
+        if not self.overlay.move("path", strip.codes):  # same mark, new codes: drawn throttled
+            self.overlay.path("path", strip.codes, color=INK)
         self._on_frame(self.tool.frame)
 
     def _on_frame(self, frame: int) -> None:
@@ -204,7 +204,8 @@ class InterpolatePanel(QWidget):
             self.overlay.remove("frame")
             self.frame_label.setText("")
             return
-        self.overlay.points("frame", strip.codes[frame], color=ORANGE, size=18)
+        if not self.overlay.move("frame", strip.codes[frame]):
+            self.overlay.points("frame", strip.codes[frame], color=ORANGE, size=18)
         self.frame_label.setText(f"Frame {frame + 1} of {len(strip.images)}")
 
     def _on_playing(self, playing: bool) -> None:

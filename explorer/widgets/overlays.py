@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QPointF, Qt
+from PySide6.QtCore import QObject, QPointF, Qt, QTimer
 
 # strong colours that stand out against the muted class palette
 INK = "#000000"
@@ -20,6 +20,7 @@ ORANGE = "#EE7733"
 RED = "#CC3311"
 BLUE = "#0077BB"
 Z_ORDER = 20  # above the class points
+MOVE_EVERY_MS = 100  # ``move`` draws at most this often (the last move is always drawn)
 
 
 @dataclass
@@ -39,6 +40,9 @@ class Overlay(QObject):
         self.session, self.plot, self.view = scatter.session, scatter.plot, scatter.view
         self.marks: dict[str, _Mark] = {}
         self.visible = True
+        self._moved: set[str] = set()
+        self._throttle = QTimer(self, singleShot=True, interval=MOVE_EVERY_MS)
+        self._throttle.timeout.connect(self._draw_moved)
         for signal in (self.session.codesChanged, self.session.projectionChanged):
             signal.connect(self.redraw)
         self.view.sigRangeChanged.connect(self._turn_arrows)
@@ -81,9 +85,23 @@ class Overlay(QObject):
         codes = _codes(codes) if mark is not None else None
         if mark is None or (mark.labels and len(mark.labels) != len(codes)) or mark.kind == "arrow":
             return False
+        if codes.shape == mark.codes.shape and np.array_equal(codes, mark.codes):
+            return True  # nothing moved: no repaint of the scatter
         mark.codes = codes
-        self._draw(mark)
+        self._moved.add(key)
+        if not self._throttle.isActive():
+            self._draw_moved()
         return True
+
+    def _draw_moved(self) -> None:
+        """Draw the marks moved since the last draw; then wait ``MOVE_EVERY_MS`` before drawing again. A
+        slider drag moves a mark on every step, and each draw repaints the scatter (about 40 ms at 70k
+        points): at most one draw per interval keeps the tool's own images quick while the mark follows."""
+        keys, self._moved = self._moved, set()
+        for key in keys & self.marks.keys():
+            self._draw(self.marks[key])
+        if keys:
+            self._throttle.start()
 
     def remove(self, key: str) -> None:
         mark = self.marks.pop(key, None)

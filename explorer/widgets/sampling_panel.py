@@ -134,7 +134,8 @@ class SamplingPanel(QWidget):
             return
         self.grid.show_images(samples.images, cols=samples.cols)
         self.note.setText(note(samples))
-        self.overlay.points("samples", samples.codes, color=RED, symbol="x", size=7)
+        if not self.overlay.move("samples", samples.codes):  # same count: moved in place, drawn throttled
+            self.overlay.points("samples", samples.codes, color=RED, symbol="x", size=7)
 
     # ---- export --------------------------------------------------------------------------------------------
 

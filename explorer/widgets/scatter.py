@@ -27,6 +27,7 @@ from PySide6.QtCore import QPoint, QRectF, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QGraphicsItem,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -174,6 +175,8 @@ class ScatterView(QWidget):
         self.plot = pg.PlotWidget(background="w")
         self.plot.setMenuEnabled(False)
         self.plot.showGrid(x=True, y=True, alpha=0.15)
+        for side in ("left", "bottom"):  # replaying an axis' picture costs ~9 ms per repaint: keep it as pixels
+            self.plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.view = self.plot.plotItem.vb
         # one item per colour, each with one brush: setData of 70k points with a per-point brush list costs
         # 250-500 ms of GUI time (pyqtgraph's per-spot work); one brush per item makes it a few ms

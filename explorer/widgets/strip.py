@@ -7,7 +7,7 @@ keeps the array shown (tests read it); ``highlight`` draws a frame around one ti
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
@@ -51,20 +51,27 @@ class ImageStrip(QLabel):
             return
         pixels = tile(self.images, self.cols, gap=GAP, fill=FILL)
         h, w = pixels.shape[:2]
-        scale = max(1, min((self.width() - 4) // w, (self.height() - 4) // h))
+        scale = fit_scale(w, h, self.width() - 4, self.height() - 4)
         chw = pixels[None] if pixels.ndim == 2 else np.moveaxis(pixels, -1, 0)
         pixmap = QPixmap.fromImage(to_qimage(chw))
-        pixmap = pixmap.scaled(w * scale, h * scale, Qt.AspectRatioMode.KeepAspectRatio,
+        pixmap = pixmap.scaled(round(w * scale), round(h * scale), Qt.AspectRatioMode.KeepAspectRatio,
                                Qt.TransformationMode.FastTransformation)
         if self.highlight is not None:
             self._frame(pixmap, scale)
         self.setPixmap(pixmap)
 
-    def _frame(self, pixmap: QPixmap, scale: int) -> None:
+    def _frame(self, pixmap: QPixmap, scale: float) -> None:
         n, _, h, w = self.images.shape
         cols = n if self.cols is None else max(1, min(self.cols, n))
         row, col = divmod(int(self.highlight), cols)
         painter = QPainter(pixmap)
-        painter.setPen(QPen(QColor("#EE7733"), max(2, scale)))
-        painter.drawRect(col * (w + GAP) * scale, row * (h + GAP) * scale, w * scale - 1, h * scale - 1)
+        painter.setPen(QPen(QColor("#EE7733"), max(2.0, scale)))
+        painter.drawRect(QRectF(col * (w + GAP) * scale, row * (h + GAP) * scale, w * scale - 1, h * scale - 1))
         painter.end()
+
+
+def fit_scale(w: int, h: int, width: int, height: int) -> float:
+    """The zoom that fits a w×h mosaic in width×height: a whole number when that is 2 or more (every source
+    pixel the same size, crisp), else a fraction, so that a long strip still fills a narrow panel."""
+    scale = max(0.25, min(width / w, height / h))
+    return float(int(scale)) if scale >= 2 else scale
