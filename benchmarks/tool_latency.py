@@ -73,7 +73,7 @@ def measure(app, steps, trigger, signal, image_widget, window) -> tuple[list[flo
 def report(name: str, label: str, to_image: list[float], to_window: list[float], figures: dict) -> None:
     med, p95 = pct(to_image, 50), pct(to_image, 95)
     goal = GOALS_MS.get(name)
-    verdict = "" if goal is None else ("  goal ≤ %.0f ms: %s" % (goal, "met" if med <= goal else "MISSED"))
+    verdict = "" if goal is None else f"  goal ≤ {goal:.0f} ms: {'met' if med <= goal else 'MISSED'}"
     print(f"{label:<44} on screen {med:6.1f} ms median, p95 {p95:6.1f}; "
           f"forced scatter {pct(to_window, 50):6.1f} ms{verdict}")
     figures[name] = {"to_image_median_ms": med, "to_image_p95_ms": p95,

@@ -1,4 +1,5 @@
-"""Entry point: ``python main.py [MODEL] [--data SPEC] [--tool NAME] [--view KIND] [--screenshot PNG --size WxH]``.
+"""Entry point: ``python main.py [MODEL] [--data SPEC] [--tool NAME] [--view KIND] [--screenshot PNG]
+[--size WxH]``.
 
 The window shows first; torch is imported and the model loaded in a worker afterwards. With ``--screenshot``
 the window is rendered once everything has loaded (the main window's ``settled`` signal) and every worker is

@@ -1,4 +1,4 @@
-"""Example set-ups of each latent tool: what ``main.py --tool NAME`` shows (screenshots, a quick classroom demo).
+"""Example set-ups of each latent tool: what ``main.py --tool NAME`` shows (screenshots, a classroom demo).
 
 ``stage(window, name)`` brings the tool's tab forward and sets it up on the loaded model and data: it picks
 test images of the first classes, so the same command always shows the same thing. ``idle(window)`` is True

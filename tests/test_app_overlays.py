@@ -80,9 +80,8 @@ def test_only_the_tool_in_front_shows_its_marks(loaded, qtbot):
 
 
 def test_a_shift_click_brings_the_interpolate_tab_forward(loaded, qtbot):
-    from PySide6.QtCore import Qt
-
     from app_fixtures import view_to_widget
+    from PySide6.QtCore import Qt
 
     s = loaded.session
     loaded.tool_docks["Sample"].raise_()
@@ -140,9 +139,9 @@ def test_main_tool_and_view_render_a_screenshot(model_file, tmp_path):
     from PIL import Image
 
     png = tmp_path / "shot.png"
-    out = subprocess.run([sys.executable, "main.py", str(model_file), "--tool", "interpolate", "--view", "pca",
-                          "--screenshot", str(png), "--size", "1000x700"], capture_output=True, text=True,
-                         timeout=120)
+    args = [str(model_file), "--tool", "interpolate", "--view", "pca", "--screenshot", str(png),
+            "--size", "1000x700"]
+    out = subprocess.run([sys.executable, "main.py", *args], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     with Image.open(png) as image:
         assert image.size == (1000, 700)

@@ -27,8 +27,8 @@ from PySide6.QtCore import QPoint, QRectF, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QGraphicsItem,
     QFrame,
+    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -175,7 +175,7 @@ class ScatterView(QWidget):
         self.plot = pg.PlotWidget(background="w")
         self.plot.setMenuEnabled(False)
         self.plot.showGrid(x=True, y=True, alpha=0.15)
-        for side in ("left", "bottom"):  # replaying an axis' picture costs ~9 ms per repaint: keep it as pixels
+        for side in ("left", "bottom"):  # replaying an axis' picture costs ~9 ms a repaint: keep its pixels
             self.plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.view = self.plot.plotItem.vb
         # one item per colour, each with one brush: setData of 70k points with a per-point brush list costs

@@ -66,7 +66,8 @@ class ImageStrip(QLabel):
         row, col = divmod(int(self.highlight), cols)
         painter = QPainter(pixmap)
         painter.setPen(QPen(QColor("#EE7733"), max(2.0, scale)))
-        painter.drawRect(QRectF(col * (w + GAP) * scale, row * (h + GAP) * scale, w * scale - 1, h * scale - 1))
+        x, y = col * (w + GAP) * scale, row * (h + GAP) * scale
+        painter.drawRect(QRectF(x, y, w * scale - 1, h * scale - 1))
         painter.end()
 
 
