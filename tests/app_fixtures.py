@@ -15,7 +15,7 @@ from PySide6.QtCore import QPointF, Qt
 from explorer import workers
 
 __all__ = ["collect_garbage", "digits", "loaded", "model_file", "model_file_3d", "no_threads_left", "window",
-           "click_view", "view_to_widget", "scene", "open_scene"]
+           "click_view", "view_to_widget", "scene", "open_scene", "isolated_point", "empty_spot"]
 
 LOAD_TIMEOUT_MS = 60_000
 
@@ -146,3 +146,29 @@ def collect_garbage():
     if QCoreApplication.instance() is not None:
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     gc.collect()
+
+
+def isolated_point(window) -> int:
+    """The row whose nearest neighbour is farthest away on screen (a click on it cannot hit another);
+    ``window``: anything with ``.scatter`` and ``.session`` (the main window, a ``scene``)."""
+    from scipy.spatial import cKDTree
+
+    px = pixel_xy(window)
+    inside = np.flatnonzero((px[:, 0] > 20) & (px[:, 1] > 20))
+    dist, _ = cKDTree(px).query(px[inside], k=2)
+    return int(inside[np.argmax(dist[:, 1])])
+
+
+def empty_spot(window) -> tuple[float, float]:
+    """View coordinates of the grid point farthest (on screen, at least 25 px) from every data point."""
+    from scipy.spatial import cKDTree
+
+    vb = window.scatter.view
+    (x0, x1), (y0, y1) = vb.viewRange()
+    xs, ys = np.meshgrid(np.linspace(x0, x1, 23)[2:-2], np.linspace(y0, y1, 23)[2:-2])
+    candidates = np.stack([xs.ravel(), ys.ravel()], axis=1)
+    rect = vb.sceneBoundingRect()
+    scale = np.array([rect.width() / (x1 - x0), rect.height() / (y1 - y0)])
+    dist, _ = cKDTree(window.session.xy * scale).query(candidates * scale)
+    assert dist.max() > 25, "the test needs an empty spot in the scatter"
+    return tuple(candidates[np.argmax(dist)])

@@ -6,7 +6,7 @@ import shutil
 import numpy as np
 import pytest
 from app_fixtures import *  # noqa: F403
-from app_fixtures import LOAD_TIMEOUT_MS, click_view, open_scene, view_to_widget
+from app_fixtures import LOAD_TIMEOUT_MS, click_view, empty_spot, open_scene, view_to_widget
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QPolygonF
 
@@ -221,16 +221,6 @@ def test_points_in_polygon_agrees_with_qt():
     assert points_in_polygon(np.zeros((0, 2)), star).shape == (0,)
 
 
-def _empty_spot(scatter) -> tuple[float, float]:
-    """View coordinates inside the plot, as far as possible from every point."""
-    (x0, x1), (y0, y1) = scatter.view.viewRange()
-    xs, ys = np.meshgrid(np.linspace(x0, x1, 21)[2:-2], np.linspace(y0, y1, 21)[2:-2])
-    spots = np.c_[xs.ravel(), ys.ravel()]
-    scale = 1 / np.array(scatter.view.viewPixelSize())
-    gaps = np.linalg.norm((spots[:, None] - scatter.session.xy[None]) * scale, axis=2).min(axis=1)
-    assert gaps.max() > 20
-    return tuple(spots[np.argmax(gaps)])
-
 
 def test_analogy_picks_three_points_and_decodes_a_minus_b_plus_c(shapes, qtbot):
     s, scatter = shapes.session, shapes.scatter
@@ -238,7 +228,7 @@ def test_analogy_picks_three_points_and_decodes_a_minus_b_plus_c(shapes, qtbot):
     tool = panel.tool
     panel.pick_button.click()
     assert tool.picking and scatter.hint.text() == PICK_HINTS[0]
-    targets = [s.xy[10], s.xy[20], _empty_spot(scatter)]  # two points, then empty space
+    targets = [s.xy[10], s.xy[20], empty_spot(shapes)]  # two points, then empty space
     rows = [scatter.pick(*xy) for xy in targets]
     for k, xy in enumerate(targets):
         click_view(qtbot, shapes, *xy)

@@ -4,10 +4,9 @@ on the scatter, the back-and-forth animation, PNG and GIF export, and clearing w
 import numpy as np
 import pytest
 from app_fixtures import *  # noqa: F403
-from app_fixtures import LOAD_TIMEOUT_MS, pixel_xy, view_to_widget
+from app_fixtures import LOAD_TIMEOUT_MS, empty_spot, isolated_point, view_to_widget
 from PIL import Image, ImageSequence
 from PySide6.QtCore import Qt
-from scipy.spatial import cKDTree
 
 from explorer.widgets.interpolate_panel import InterpolatePanel
 from trainer.export import tile, to_uint8
@@ -87,23 +86,6 @@ def test_steps_spin_changes_the_strip_length(panel, qtbot):
     assert strip.images.shape[1:] == (1, 8, 8)
 
 
-def isolated_row(scene) -> int:
-    px = pixel_xy(scene)
-    inside = np.flatnonzero((px[:, 0] > 30) & (px[:, 1] > 30))
-    dist, _ = cKDTree(px).query(px[inside], k=2)
-    return int(inside[np.argmax(dist[:, 1])])
-
-
-def empty_spot(scene) -> tuple[float, float]:
-    vb = scene.scatter.view
-    (x0, x1), (y0, y1) = vb.viewRange()
-    xs, ys = np.meshgrid(np.linspace(x0, x1, 21)[2:-2], np.linspace(y0, y1, 21)[2:-2])
-    candidates = np.stack([xs.ravel(), ys.ravel()], axis=1)
-    rect = vb.sceneBoundingRect()
-    scale = np.array([rect.width() / (x1 - x0), rect.height() / (y1 - y0)])
-    dist, _ = cKDTree(scene.session.xy * scale).query(candidates * scale)
-    assert dist.max() > 25, "the test needs an empty spot in the scatter"
-    return tuple(candidates[np.argmax(dist)])
 
 
 def shift_click(qtbot, scene, x, y) -> None:
@@ -113,7 +95,7 @@ def shift_click(qtbot, scene, x, y) -> None:
 
 def test_shift_clicks_set_a_then_b_then_a_again(scene, panel, qtbot):
     s, tool = scene.session, panel.tool
-    i = isolated_row(scene)
+    i = isolated_point(scene)
     shift_click(qtbot, scene, *s.xy[i])
     assert tool.a is not None and tool.a.row == i and tool.b is None
     np.testing.assert_array_equal(tool.a.code, s.codes[i])

@@ -6,7 +6,7 @@ nearest point and nothing decodes; switching keeps the selection. t-SNE runs wit
 import numpy as np
 import pytest
 from app_fixtures import *  # noqa: F403
-from app_fixtures import LOAD_TIMEOUT_MS, click_view, pixel_xy
+from app_fixtures import LOAD_TIMEOUT_MS, click_view, empty_spot, isolated_point
 from PySide6.QtCore import Qt
 
 from explorer import workers
@@ -30,29 +30,6 @@ def show(qtbot, session, projection: Projection) -> None:
     qtbot.waitUntil(lambda: session.projection == projection, timeout=LOAD_TIMEOUT_MS)
 
 
-def isolated_point(scene) -> int:
-    """The row whose nearest neighbour is farthest away on screen (a click on it cannot hit another)."""
-    from scipy.spatial import cKDTree
-
-    px = pixel_xy(scene)
-    inside = np.flatnonzero((px[:, 0] > 20) & (px[:, 1] > 20))
-    dist, _ = cKDTree(px).query(px[inside], k=2)
-    return int(inside[np.argmax(dist[:, 1])])
-
-
-def empty_spot(scene) -> tuple[float, float]:
-    """View coordinates of the grid point farthest (on screen) from every data point."""
-    from scipy.spatial import cKDTree
-
-    vb = scene.scatter.view
-    (x0, x1), (y0, y1) = vb.viewRange()
-    xs, ys = np.meshgrid(np.linspace(x0, x1, 23)[2:-2], np.linspace(y0, y1, 23)[2:-2])
-    candidates = np.stack([xs.ravel(), ys.ravel()], axis=1)
-    rect = vb.sceneBoundingRect()
-    scale = np.array([rect.width() / (x1 - x0), rect.height() / (y1 - y0)])
-    dist, _ = cKDTree(scene.session.xy * scale).query(candidates * scale)
-    assert dist.max() > 25, "the test needs an empty spot in the scatter"
-    return tuple(candidates[np.argmax(dist)])
 
 
 def test_view_box_lists_the_projections_after_the_invertible_ones(scene):

@@ -4,34 +4,9 @@ decodes exactly that latent point; hover shows a thumbnail; other projections fo
 import numpy as np
 import pytest
 from app_fixtures import *  # noqa: F403
-from app_fixtures import LOAD_TIMEOUT_MS, click_view, pixel_xy, view_to_widget
+from app_fixtures import LOAD_TIMEOUT_MS, click_view, empty_spot, isolated_point, view_to_widget
 
 from trainer.latent import decode
-
-
-def _isolated_point(window) -> int:
-    """The row whose nearest neighbour is farthest away on screen (a click on it cannot hit another)."""
-    from scipy.spatial import cKDTree
-
-    px = pixel_xy(window)
-    inside = np.flatnonzero((px[:, 0] > 20) & (px[:, 1] > 20))
-    dist, _ = cKDTree(px).query(px[inside], k=2)
-    return int(inside[np.argmax(dist[:, 1])])
-
-
-def _empty_spot(window) -> tuple[float, float]:
-    """View coordinates at least 25 pixels from every point."""
-    from scipy.spatial import cKDTree
-
-    vb = window.scatter.view
-    (x0, x1), (y0, y1) = vb.viewRange()
-    xs, ys = np.meshgrid(np.linspace(x0, x1, 23)[2:-2], np.linspace(y0, y1, 23)[2:-2])
-    candidates = np.stack([xs.ravel(), ys.ravel()], axis=1)
-    rect = vb.sceneBoundingRect()
-    scale = np.array([rect.width() / (x1 - x0), rect.height() / (y1 - y0)])
-    dist, _ = cKDTree(window.session.xy * scale).query(candidates * scale)
-    assert dist.max() > 25, "the test needs an empty spot in the scatter"
-    return tuple(candidates[np.argmax(dist)])
 
 
 def test_scatter_shows_every_image(loaded, digits):
@@ -50,7 +25,7 @@ def test_scatter_shows_every_image(loaded, digits):
 
 def test_click_point_shows_image_and_reconstruction(loaded, digits, qtbot):
     s, inspector = loaded.session, loaded.inspector
-    i = _isolated_point(loaded)
+    i = isolated_point(loaded)
     with qtbot.waitSignal(s.reconstructionReady, timeout=LOAD_TIMEOUT_MS):
         click_view(qtbot, loaded, *s.xy[i])
     assert s.selected == i
@@ -65,7 +40,7 @@ def test_click_point_shows_image_and_reconstruction(loaded, digits, qtbot):
 
 def test_click_empty_space_decodes_that_point(loaded, qtbot):
     s, inspector = loaded.session, loaded.inspector
-    x, y = _empty_spot(loaded)
+    x, y = empty_spot(loaded)
     with qtbot.waitSignal(s.decodedChanged, timeout=LOAD_TIMEOUT_MS):
         click_view(qtbot, loaded, x, y)
     point = s.decoded
@@ -79,7 +54,7 @@ def test_click_empty_space_decodes_that_point(loaded, qtbot):
 
 
 def test_hover_shows_thumbnail(loaded, digits, qtbot):
-    i = _isolated_point(loaded)
+    i = isolated_point(loaded)
     qtbot.mouseMove(loaded.scatter.plot.viewport(), pos=view_to_widget(loaded, *loaded.session.xy[i]))
     qtbot.waitUntil(lambda: loaded.scatter.tip.isVisible())
     assert loaded.scatter.tip.index == i
@@ -113,7 +88,7 @@ def test_higher_dimensional_codes_choose_a_plane(window, model_file_3d, qtbot):
     window.scatter.projection_box.activated.emit(labels.index("latent axes z0, z2"))
     assert s.projection == Projection("axes", 0, 2)
     np.testing.assert_allclose(s.xy, s.codes[:, [0, 2]], atol=1e-5)
-    x, y = _empty_spot(window)
+    x, y = empty_spot(window)
     with qtbot.waitSignal(s.decodedChanged, timeout=LOAD_TIMEOUT_MS):
         click_view(qtbot, window, x, y)
     z = s.decoded.z
@@ -152,11 +127,11 @@ def test_move_points_updates_positions_and_bounds_in_place(qtbot):
 
 def test_decoding_after_a_selection_clears_the_old_reconstruction(loaded, qtbot):
     s, inspector = loaded.session, loaded.inspector
-    i = _isolated_point(loaded)
+    i = isolated_point(loaded)
     with qtbot.waitSignal(s.reconstructionReady, timeout=LOAD_TIMEOUT_MS):
         click_view(qtbot, loaded, *s.xy[i])
     assert not inspector.right.pixmap().isNull()
     with qtbot.waitSignal(s.decodedChanged, timeout=LOAD_TIMEOUT_MS):
-        click_view(qtbot, loaded, *_empty_spot(loaded))
+        click_view(qtbot, loaded, *empty_spot(loaded))
     assert not inspector.left.pixmap().isNull()
     assert inspector.right.pixmap().isNull()  # no stale reconstruction beside the decoded image
