@@ -17,4 +17,6 @@ $T --data digits --family vae --arch mlp --hidden 256,64 --latent-dim 2 --epochs
 if python -m trainer datasets | grep -q "^fashion-mnist.*yes"; then
   $T --data fashion-mnist --preset keras-conv --latent-dim 2 --epochs 15 \
      --out $OUT/fashion-mnist-vae.safetensors
+  $T --data fashion-mnist --preset keras-conv --latent-dim 2 --epochs 15 --noise gaussian:0.4 \
+     --out $OUT/fashion-mnist-dae.safetensors
 fi
