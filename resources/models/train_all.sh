@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Reproduces the pretrained models shipped in resources/models/ with our own trainer.
-# Run from the repository root: bash resources/models/train_all.sh   (CPU; about 20 minutes on 2 cores)
+# Run from the repository root: bash resources/models/train_all.sh   (CPU; about 35 minutes on 2 cores)
 set -euo pipefail
 T="python -m trainer fit --quiet --threads 2 --seed 0"
 OUT=resources/models
