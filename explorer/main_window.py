@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar, QTabWidget, QWidget
 
-from explorer import file_menu
+from explorer import export_menu, file_menu, help, presentation, settings, shortcuts
 from explorer.state import Session
 from explorer.widgets import tool_docks, training_dock
 from explorer.widgets.grid import GridView
@@ -34,8 +34,11 @@ class MainWindow(QMainWindow):
         # the scatter stays the largest panel: side docks get about a quarter of the width each at most
         self.resizeDocks([self.training_dock, self.grid_dock], [420, 460], Qt.Orientation.Horizontal)
         self.resizeDocks([self.grid_dock, self.inspector_dock], [560, 340], Qt.Orientation.Vertical)
+        self.docks = {"training": self.training_dock, **{t.lower(): d for t, d in self.tool_docks.items()},
+                      "grid": self.grid_dock, "inspector": self.inspector_dock}
         self._menus()
         self._status_bar()
+        self._features()
         self._message: QMessageBox | None = None
         session.error.connect(self.show_error)
         session.modelChanged.connect(self._on_model)
@@ -57,8 +60,19 @@ class MainWindow(QMainWindow):
         self.files = file_menu.install(self, self.session, self.training_dock)  # above file_menu_end
         self.file_menu.addAction("&Quit", self.close, "Ctrl+Q")
         self.view_menu = self.menuBar().addMenu("&View")
-        for dock in (self.training_dock, *self.tool_docks.values(), self.grid_dock, self.inspector_dock):
+        for dock in self.docks.values():
             self.view_menu.addAction(dock.toggleViewAction())
+        self.help_menu = self.menuBar().addMenu("&Help")
+
+    def _features(self) -> None:
+        """The desktop features, each one module: File → Export, presentation mode and themes (View), help and
+        lessons (Help), keyboard shortcuts, and the settings that restore the last session (last: it
+        restores what the others made)."""
+        self.exports = export_menu.install(self)
+        self.presentation = presentation.install(self)
+        self.help = help.install(self)
+        self.shortcuts = shortcuts.install(self)
+        self.settings = settings.install(self)
 
     def _status_bar(self) -> None:
         self.busy_label = QLabel()

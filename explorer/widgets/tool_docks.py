@@ -1,5 +1,5 @@
 """The latent tools as docks on the left, tabbed with the Training dock:
-Denoise, Attributes, Interpolate, Sample.
+Denoise, Attributes, Interpolate, Sample, Draw.
 
 Each panel gets the session and the scatter (for its overlay and clicks); ``install``
 returns the docks by name. A tool's marks show on the scatter only while its tab is in front, so the arrow,
@@ -13,11 +13,12 @@ from PySide6.QtWidgets import QDockWidget, QScrollArea
 
 from explorer.widgets.attributes_panel import AttributesPanel
 from explorer.widgets.denoise_panel import DenoisePanel
+from explorer.widgets.draw_panel import DrawPanel
 from explorer.widgets.interpolate_panel import InterpolatePanel
 from explorer.widgets.sampling_panel import SamplingPanel
 
 PANELS = (("Denoise", DenoisePanel), ("Attributes", AttributesPanel), ("Interpolate", InterpolatePanel),
-          ("Sample", SamplingPanel))
+          ("Sample", SamplingPanel), ("Draw", DrawPanel))
 
 
 def install(window, session, scatter, beside: QDockWidget) -> dict[str, QDockWidget]:

@@ -1,0 +1,8 @@
+"""Remembered window layout, theme, last model and data set (QSettings; a stub until it lands)."""
+
+from __future__ import annotations
+
+
+def install(window):
+    """Add this feature to the main window (menus are window.file_menu, view_menu, help_menu)."""
+    return None
