@@ -12,7 +12,7 @@ import numpy as np
 from explorer.state import Projection
 from explorer.tools.jobs import Jobs
 
-TOOLS = ("denoise", "attributes", "interpolate", "sample")
+TOOLS = ("denoise", "attributes", "interpolate", "sample", "draw")
 VIEWS = ("axes", "pca", "tsne", "pixels-pca", "pixels-tsne")
 
 
@@ -70,3 +70,11 @@ def _interpolate(session, tool) -> None:
 
 def _sample(session, tool) -> None:
     tool.refresh()
+
+
+def _draw(session, tool) -> None:
+    """A "0" drawn through the canvas's API: an oval in one stroke, as a hand would draw it."""
+    canvas = tool.parent().canvas  # the Draw panel's
+    canvas.clear()
+    angles = np.linspace(0.0, 2 * np.pi, 41) + np.pi / 2
+    canvas.add_stroke(zip(0.5 + 0.24 * np.cos(angles), 0.5 - 0.34 * np.sin(angles), strict=True))
