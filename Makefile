@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench models clean
+.PHONY: run test lint bench models clean install-desktop uninstall-desktop
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,6 +15,13 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(PY) main.py
+
+# a menu entry and icon for double-click launch (Linux): ~/.local/share/applications, ~/.local/share/icons
+install-desktop: $(STAMP)
+	$(PY) -m explorer.desktop install
+
+uninstall-desktop: $(STAMP)
+	$(PY) -m explorer.desktop uninstall
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q

@@ -25,6 +25,7 @@ Attributes (read them; change them only through the methods below)
     view_range   ((x0, x1), (y0, y1)) | None   the region the scatter shows, in view coordinates
     grid         GridResult | None      the last decoded grid (x_range, y_range, n, images, mosaic)
     busy         str                    what is running, "" when idle
+    encoding     bool                   the data set is being encoded (``encodeProgress`` counts it)
     is_ready     bool                   model, data and all codes present and projected
 
 Signals (all emitted on the GUI thread)
@@ -42,6 +43,7 @@ Signals (all emitted on the GUI thread)
     viewRangeChanged()        ``view_range`` changed (the scatter was panned or zoomed)
     gridReady(object)         a GridResult for the latest grid request
     busyChanged(str)          work started / finished ("" = idle)
+    encodeProgress(int, int)  images encoded so far and their total (0 of N when encoding starts)
     status(str)               a short line for the status bar
     error(str)                one clear message for the person; the previous model and data stay loaded
     ready()                   everything loaded, encoded and projected (after each model or data change)
@@ -62,6 +64,12 @@ Methods
                                        the data set (pixel views) change. New codes (another model,
                                        training, re-encoding) bring back the last invertible view
     cancel_projection()                stop computing a view; the view shown before stays
+    cancel_work()                      stop loading a model or data set, encoding and computing a view (the
+                                       status bar's Cancel). A model being loaded is dropped: the model and
+                                       data open before stay. An encoding stops where it is: the scatter keeps
+                                       the images encoded so far (``is_ready`` stays False, no ``ready``;
+                                       ``reencode()`` or opening the model again encodes them all). A job
+                                       already inside torch or a download ends in the background, unused
     select(index)                      select a row (-1 clears); its reconstruction follows
     decode_at(x, y)                    decode the latent point at view coordinates (x, y) (nothing in a
                                        non-invertible view)
@@ -159,6 +167,7 @@ class Session(QObject):
     viewRangeChanged = Signal()
     gridReady = Signal(object)
     busyChanged = Signal(str)
+    encodeProgress = Signal(int, int)
     status = Signal(str)
     error = Signal(str)
     ready = Signal()
@@ -204,6 +213,10 @@ class Session(QObject):
     @property
     def busy(self) -> str:
         return "; ".join(self._busy.values())
+
+    @property
+    def encoding(self) -> bool:
+        return "encode" in self._busy
 
     @property
     def latent_dim(self) -> int:
@@ -303,6 +316,7 @@ class Session(QObject):
         self._set_busy("encode", f"Encoding {n:,} images…")
         cache = workers.cache_path(self.model_path, self.dataset)
         self._lanes["encode"].submit(workers.encode, self.model, self.dataset.images, cache)
+        self.encodeProgress.emit(0, n)
 
     def _on_codes(self, number: int, chunk: workers.EncodedChunk) -> None:
         if not self._lanes["encode"].is_current(number):
@@ -312,6 +326,7 @@ class Session(QObject):
         self.n_encoded, self._nearest = stop, None
         if stop < chunk.total:
             self._set_busy("encode", f"Encoding… {stop:,} of {chunk.total:,} images")
+        self.encodeProgress.emit(stop, chunk.total)
         self._project()
         self.codesChanged.emit()
 
@@ -339,6 +354,29 @@ class Session(QObject):
         if self._busy.pop("projection", None) is not None:
             self.busyChanged.emit(self.busy)
         self.projectionComputing.emit(None)
+
+    def cancel_work(self) -> None:
+        """Stop loading, encoding and computing a view (see the module docstring); the status bar says what
+        was stopped and what stays."""
+        kept = f" ({self.model_name()} stays open)" if self.model is not None else ""
+        jobs = (("model", f"loading the model{kept}"), ("data", "loading the data set"))
+        stopped = [what for lane, what in jobs if self._drop(lane)]
+        if self._drop("encode"):
+            stopped.append(f"encoding: {self.n_encoded:,} of {len(self.codes):,} images shown")
+        if self.computing is not None:
+            stopped.append(f"the {self.computing.label}")
+            self.cancel_projection()
+        if stopped:
+            self.busyChanged.emit(self.busy)
+            self.status.emit("Cancelled " + "; ".join(stopped))
+
+    def _drop(self, lane: str) -> bool:
+        """Make the lane's job stale and the lane idle; False if it had nothing to do."""
+        if lane not in self._busy:
+            return False
+        self._lanes[lane].cancel()
+        del self._busy[lane]
+        return True
 
     def _show(self, projection: Projection) -> None:
         self.projection = projection

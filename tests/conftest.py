@@ -13,7 +13,19 @@ def _isolated_dirs(tmp_path_factory, monkeypatch):
     base = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("LATENT_EXPLORER_DATA", str(base / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(base / "config"))
+    _settings_path(base / "config")
     yield
+
+
+def _settings_path(folder) -> None:
+    """Qt reads XDG_CONFIG_HOME once per process (at the first QSettings): point every test's QSettings at
+    its own folder explicitly."""
+    try:
+        from PySide6.QtCore import QSettings
+    except ImportError:  # the no-Qt test's subprocess
+        return
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(folder))
 
 
 @pytest.fixture(scope="session", autouse=True)
