@@ -26,7 +26,9 @@ class RecentFiles:
     KEY, LIMIT = "recent/files", 8
 
     def __init__(self, settings: QSettings | None = None):
-        self.settings = settings or QSettings("LatentExplorer", "LatentExplorer")
+        from explorer.settings import store  # one settings file for the whole app
+
+        self.settings = settings or store()
 
     def entries(self) -> list[str]:
         stored = self.settings.value(self.KEY, [], type=list)

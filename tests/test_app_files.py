@@ -7,13 +7,13 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from explorer import training
 from explorer.dialogs import DataSetDialog
 from explorer.file_menu import RecentFiles, data_entry
+from explorer.settings import store
 from tests.app_fixtures import *  # noqa: F403
 from tests.app_fixtures import LOAD_TIMEOUT_MS
 from trainer.errors import DataError
@@ -42,7 +42,7 @@ def test_recent_files_keep_eight_newest_first_and_prune_missing_ones(tmp_path, s
     assert RecentFiles().entries() == [f"model:{f}" for f in files[::-1][:8]]  # a new QSettings reads them
     files[9].unlink()
     assert RecentFiles().entries()[0] == f"model:{files[8]}"
-    assert len(QSettings("LatentExplorer", "LatentExplorer").value("recent/files", [], type=list)) == 7
+    assert len(store().value("recent/files", [], type=list)) == 7
     assert any(settings.rglob("*")), "settings were written under the test's folder"
 
 
