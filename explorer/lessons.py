@@ -1,0 +1,229 @@
+"""Help → Lessons: ``resources/lessons.md`` in a non-modal window, and the "Show me" links that set them up.
+
+A link ``lesson:NAME`` names a ``Setup`` in ``SETUPS``: a bundled model (with a fallback when its data set is
+not here: Fashion-MNIST lessons fall back to the digits), then, once the session is ready, the scatter's view,
+the decoded manifold, and a latent tool staged with an example (``explorer.demo``). The same Markdown file
+reads well on GitHub; there the ``lesson:`` links are plain text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QTextBlock, QTextCursor
+from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from explorer import demo
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS_MD = ROOT / "resources" / "lessons.md"
+MODELS_DIR = ROOT / "resources" / "models"
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What a "Show me" link opens: ``model`` (a file stem in resources/models) on its data set ``data`` (the
+    ``fallback`` set-up instead when ``data`` is not found here), then a ``view``, the ``manifold`` and a
+    ``tool`` (one of explorer.demo.TOOLS, or a dock name that is only brought forward). For the attributes
+    tool, a direction from ``attribute`` (an image without it is selected) or from class ``classes[0]`` to
+    ``classes[1]`` (an image of the first is selected)."""
+
+    model: str
+    data: str
+    tool: str | None = None
+    view: str = "axes"
+    manifold: bool = False
+    attribute: str | None = None
+    classes: tuple[int, int] | None = None
+    fallback: Setup | None = None
+
+
+SETUPS: dict[str, Setup] = {
+    "holes-ae": Setup("glyphs-ae", "glyphs", manifold=True),
+    "holes-vae": Setup("glyphs-vae", "glyphs", manifold=True),
+    "generate": Setup("fashion-mnist-vae", "fashion-mnist", tool="sample",
+                      fallback=Setup("digits-vae", "digits", tool="sample")),
+    "generate-ae": Setup("glyphs-ae", "glyphs", tool="sample"),
+    "denoise": Setup("fashion-mnist-dae", "fashion-mnist", tool="denoise",
+                     fallback=Setup("digits-dae", "digits", tool="denoise")),
+    "attributes": Setup("fashion-mnist-vae", "fashion-mnist", tool="attributes", classes=(7, 9),  # to boots
+                        fallback=Setup("digits-vae", "digits", tool="attributes", classes=(1, 7))),
+    "attributes-shapes": Setup("shapes-vae", "shapes", tool="attributes", attribute="large"),
+    "pixels-pca": Setup("digits-vae", "digits", view="pixels-pca"),
+    "pixels-tsne": Setup("digits-vae", "digits", view="pixels-tsne"),
+    "codes-tsne": Setup("digits-vae", "digits", view="tsne"),
+    "glyphs": Setup("glyphs-vae", "glyphs", tool="sample", manifold=True),
+    "glyphs-draw": Setup("glyphs-vae", "glyphs", tool="draw"),
+}
+
+
+def data_found(spec: str) -> bool:
+    """Built-in data sets are always here; an IDX set (Fashion-MNIST, MNIST) only where its files are found
+    (a cheap look, no checksum, never a download)."""
+    from trainer.data.download import SOURCES, locate
+    from trainer.data.registry import user_data_dir
+
+    return spec not in SOURCES or locate(spec, user_data_dir()) is not None
+
+
+def resolve(setup: Setup, has_data=None) -> Setup:
+    """The set-up to use here: ``setup``, or its fallback when its data set is not found."""
+    has_data = has_data or data_found
+    while setup.fallback is not None and not has_data(setup.data):
+        setup = setup.fallback
+    return setup
+
+
+def model_file(setup: Setup) -> Path:
+    return MODELS_DIR / f"{setup.model}.safetensors"
+
+
+class LessonRunner(QObject):
+    """Carries out a "Show me": opens the lesson's model, and once the session is ready sets up the view and
+    the tool. ``staged(name)`` says a lesson is set up (emitted on the GUI thread)."""
+
+    staged = Signal(str)
+
+    def __init__(self, window, parent: QObject | None = None):
+        super().__init__(parent)
+        self.window = window
+        self.pending: tuple[str, Setup] | None = None  # (lesson, resolved set-up) waiting for session.ready
+        window.session.ready.connect(self._on_ready)
+
+    def show_me(self, name: str) -> None:
+        if name not in SETUPS:
+            self.window.show_error(f"There is no lesson set-up called {name!r}.")
+            return
+        setup = resolve(SETUPS[name])
+        path = model_file(setup)
+        if not path.is_file():
+            self.window.show_error(f"The lesson needs {path}, which is missing: "
+                                   "resources/models/train_all.sh trains the bundled models again.")
+            return
+        self.pending = (name, setup)
+        self.window.statusBar().showMessage(f"Lesson: opening {path.name} on {setup.data}…")
+        self.window.session.open_model(path, setup.data)
+
+    def _on_ready(self) -> None:
+        if self.pending is None:
+            return
+        name, setup = self.pending
+        if self.window.session.model_path != model_file(setup):  # another model was opened in between
+            return
+        self.pending = None
+        self.apply(setup)
+        self.staged.emit(name)
+
+    def apply(self, setup: Setup) -> None:
+        """Set up the view, the decoded manifold and the tool on the loaded model."""
+        window = self.window
+        demo.set_view(window, setup.view)
+        window.scatter.manifold_box.setChecked(setup.manifold)
+        if setup.tool in demo.TOOLS:
+            demo.stage(window, setup.tool)
+        elif setup.tool:
+            window.docks[setup.tool].show()
+            window.docks[setup.tool].raise_()
+        if setup.attribute or setup.classes:
+            self._direction(setup)
+
+    def _direction(self, setup: Setup) -> None:
+        """The Attributes tool's direction from the set-up's attribute or classes, and an image to morph."""
+        session, tool = self.window.session, self.window.docks["attributes"].panel.tool
+        if setup.attribute:
+            j = tool.attribute_names.index(setup.attribute)
+            tool.set_attribute(j)
+            session.select(int(np.flatnonzero(~session.dataset.attributes[:, j])[0]))
+        else:
+            tool.set_classes(*setup.classes)
+            session.select(demo.first_test_row(session, setup.classes[0]))
+
+
+class LessonsWindow(QTextBrowser):
+    """The lessons as one rendered Markdown page in its own non-modal window. ``lessonClicked(name)`` for a
+    ``lesson:NAME`` link; web links open in the browser."""
+
+    lessonClicked = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None, path: Path = LESSONS_MD):
+        super().__init__(parent)
+        self.setWindowFlag(Qt.WindowType.Window)
+        self.setWindowTitle("Lessons — Latent Explorer")
+        self.setOpenLinks(False)
+        self.document().setDocumentMargin(18)
+        self.document().setMarkdown(path.read_text(encoding="utf-8"))
+        self._space_headings()
+        self.anchorClicked.connect(self._on_link)
+        self.resize(780, 900)
+
+    def _space_headings(self) -> None:
+        """Air above each heading (Qt's Markdown import sets none), so each lesson starts visibly."""
+        block = self.document().begin()
+        while block.isValid():
+            if block.blockFormat().headingLevel():
+                fmt = block.blockFormat()
+                fmt.setTopMargin(22 if fmt.headingLevel() == 2 else fmt.topMargin())
+                fmt.setBottomMargin(6)
+                QTextCursor(block).setBlockFormat(fmt)
+            block = block.next()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not event.spontaneous():
+            self.verticalScrollBar().setValue(0)
+
+    def _on_link(self, url: QUrl) -> None:
+        if url.scheme() == "lesson":
+            self.lessonClicked.emit(url.path())
+        elif url.scheme() in ("http", "https"):
+            QDesktopServices.openUrl(url)
+
+    def titles(self, level: int = 2) -> list[str]:
+        """The headings of ``level`` as rendered (one per lesson at level 2)."""
+        block: QTextBlock = self.document().begin()
+        found = []
+        while block.isValid():
+            if block.blockFormat().headingLevel() == level:
+                found.append(block.text())
+            block = block.next()
+        return found
+
+    def links(self) -> list[str]:
+        """Every link target in the rendered page (``lesson:holes-ae``, web addresses…)."""
+        found = []
+        block = self.document().begin()
+        while block.isValid():
+            it = block.begin()
+            while not it.atEnd():
+                fmt = it.fragment().charFormat()
+                if fmt.isAnchor() and fmt.anchorHref() not in found:
+                    found.append(fmt.anchorHref())
+                it += 1
+            block = block.next()
+        return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m explorer.lessons [--screenshot PNG]``: the Lessons page alone (the README's screenshot)."""
+    import argparse
+    import sys
+
+    from PySide6.QtWidgets import QApplication
+
+    parser = argparse.ArgumentParser(prog="python -m explorer.lessons", description=main.__doc__)
+    parser.add_argument("--screenshot", metavar="PNG", type=Path, help="render the page to PNG and exit")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    page = LessonsWindow()
+    page.show()
+    if args.screenshot is None:
+        return app.exec()
+    app.processEvents()
+    return 0 if page.grab().save(str(args.screenshot)) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
