@@ -5,7 +5,7 @@ import pytest
 from PIL import Image, ImageSequence
 
 from trainer.errors import ConfigError
-from trainer.export import save_gif, save_png, tile, to_uint8
+from trainer.export import read_codes_csv, save_codes_csv, save_gif, save_png, tile, to_uint8
 
 
 def ramp(n: int, c: int = 1, h: int = 5, w: int = 4) -> np.ndarray:
@@ -113,3 +113,64 @@ def test_gif_refuses_an_empty_stack(tmp_path):
     with pytest.raises(ConfigError):
         save_gif(np.zeros((0, 1, 4, 4), np.uint8), tmp_path / "e.gif")
     assert not (tmp_path / "e.gif").exists()
+
+
+# ---- latent codes as CSV ---------------------------------------------------------------------------------
+
+
+def codes_table(n: int = 7, d: int = 3, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    codes = (rng.standard_normal((n, d)) * 10.0 ** rng.integers(-8, 8, (n, d))).astype(np.float32)
+    codes[0, 0], codes[1, 0] = np.float32(0.1), np.float32(-0.0)  # a value with no short float32 decimal
+    return codes, rng.integers(0, 3, n)
+
+
+def test_codes_csv_round_trips_exactly_with_names_that_need_quoting(tmp_path):
+    codes, labels = codes_table()
+    names = ['T-shirt, top', 'say "hi"', "two\nlines"]
+    xy = codes[:, :2] * 3 + 1
+    path = save_codes_csv(tmp_path / "codes.csv", codes, labels, names, n_train=5, xy=xy)
+    back = read_codes_csv(path)
+    assert back.codes.dtype == np.float32
+    np.testing.assert_array_equal(back.codes, codes)  # bit-exact, not approximately
+    np.testing.assert_array_equal(back.xy, xy.astype(np.float32))
+    np.testing.assert_array_equal(back.labels, labels)
+    np.testing.assert_array_equal(back.index, np.arange(7))
+    assert back.class_names == [names[k] for k in labels]
+    assert back.splits == ["train"] * 5 + ["test"] * 2 and back.n_train == 5
+
+
+def test_codes_csv_is_a_plain_table_other_programs_read(tmp_path):
+    import csv
+
+    codes, labels = codes_table(n=4, d=2)
+    path = save_codes_csv(tmp_path / "c.csv", codes, labels, ["a,b", "c", "d"], n_train=4)
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == ["index", "split", "label", "class_name", "z0", "z1"]
+    assert [np.float32(r["z1"]) for r in rows] == list(codes[:, 1])
+    assert rows[0]["class_name"] == ["a,b", "c", "d"][labels[0]]
+    assert not list(tmp_path.glob(".*.part"))
+
+
+def test_codes_csv_float64_keeps_full_precision(tmp_path):
+    codes = np.array([[np.pi, 1 / 3], [1e-300, -2.5e300]])
+    back = read_codes_csv(save_codes_csv(tmp_path / "d.csv", codes, np.array([0, 1]), ["x", "y"], 1),
+                          dtype=np.float64)
+    np.testing.assert_array_equal(back.codes, codes)
+    assert back.xy is None
+
+
+def test_codes_csv_refuses_mismatched_inputs_and_foreign_files(tmp_path):
+    codes, labels = codes_table()
+    with pytest.raises(ConfigError):
+        save_codes_csv(tmp_path / "e.csv", codes, labels[:-1], ["a", "b", "c"], 3)
+    with pytest.raises(ConfigError):
+        save_codes_csv(tmp_path / "e.csv", codes, labels, ["a", "b", "c"], 3, xy=np.zeros((7, 3)))
+    assert not (tmp_path / "e.csv").exists()
+    (tmp_path / "other.csv").write_text("a,b,c\n1,2,3\n")
+    with pytest.raises(ConfigError):
+        read_codes_csv(tmp_path / "other.csv")
+    (tmp_path / "short.csv").write_text("index,split,label,class_name,z0,z1\n0,train,0,a,1.5\n")
+    with pytest.raises(ConfigError):
+        read_codes_csv(tmp_path / "short.csv")

@@ -375,6 +375,27 @@ class AttributeTool(QObject):
         self.baseChanged.emit()
         self._set_direction(None)
 
+    # ---- export --------------------------------------------------------------------------------------------
+
+    def export_png(self, path: str | Path, scale: int = 4) -> Path:
+        """The morph strip as one PNG, each pixel ``scale``×``scale``."""
+        from trainer.export import save_png
+
+        return save_png(self._morph_images(), path, scale=scale)
+
+    def export_gif(self, path: str | Path, scale: int = 4, duration_ms: int = 100) -> Path:
+        """The morph as a looping GIF, from z along the direction and back (2k−2 frames)."""
+        from trainer.export import save_gif
+
+        return save_gif(self._morph_images(), path, duration_ms=duration_ms, scale=scale, bounce=True)
+
+    def _morph_images(self) -> np.ndarray:
+        if self.morph is None:
+            from trainer.errors import ConfigError
+
+            raise ConfigError("there is no morph strip yet: select a point and choose a direction first")
+        return self.morph.images
+
 
 def _from_mask(codes: np.ndarray, mask: np.ndarray, with_name: str, without_name: str,
                description: str) -> Direction:
