@@ -1,5 +1,5 @@
 """Entry point: ``python main.py [MODEL] [--data SPEC] [--tool NAME] [--view KIND] [--screenshot PNG]
-[--size WxH]``.
+[--size WxH] [--presentation] [--theme system|light|dark]``.
 
 The window shows first; torch is imported and the model loaded in a worker afterwards. With ``--screenshot``
 the window is rendered once everything has loaded (the main window's ``settled`` signal) and every worker is
@@ -17,7 +17,7 @@ MODELS_DIR = Path(__file__).resolve().parent.parent / "resources" / "models"
 # the first of these that is present (and whose data set is here) opens at start
 PREFERRED_MODELS = {"fashion-mnist-vae.safetensors": "fashion-mnist", "digits-vae.safetensors": "",
                     "shapes-vae.safetensors": ""}
-TOOLS = ("denoise", "attributes", "interpolate", "sample")  # explorer.demo (imported late: it imports Qt)
+TOOLS = ("denoise", "attributes", "interpolate", "sample", "draw")  # explorer.demo (imports Qt: loaded late)
 VIEWS = ("axes", "pca", "tsne", "pixels-pca", "pixels-tsne")
 SCREENSHOT_GIVE_UP_MS = 180_000  # a safety net only: the screenshot waits for signals
 
@@ -30,6 +30,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--size", metavar="WxH", type=_size, help="window size, e.g. 1920x1080")
     parser.add_argument("--tool", choices=TOOLS, help="open this tool's tab with an example set up")
     parser.add_argument("--view", choices=VIEWS, help="the scatter's view (default: latent axes or PCA)")
+    parser.add_argument("--presentation", action="store_true",
+                        help="start in presentation mode: full screen, large text, high contrast")
+    parser.add_argument("--theme", choices=("system", "light", "dark"),
+                        help="colour theme (default: the one chosen last time)")
     return parser.parse_args(argv)
 
 
@@ -66,24 +70,57 @@ def main(argv: list[str] | None = None) -> int:
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Latent Explorer")
+    _identify(app)
     from explorer.main_window import MainWindow
     from explorer.state import Session
 
     session = Session()
     window = MainWindow(session)
+    last = _last_session(window, args)
     if args.size:
         window.resize(*args.size)
     window.show()
-    model = args.model or default_model()
+    _present(window, args)
+    model = args.model or (last.model if last else default_model())
     if args.tool or args.view:
         window.settled.connect(lambda: _stage(window, args.tool, args.view))
     if args.screenshot:
         _screenshot_when_settled(window, args.screenshot, waits=model is not None)
-    QTimer.singleShot(0, lambda: _open(session, model, args.data))
+    if last:
+        QTimer.singleShot(0, lambda: window.settings.reopen(last, args.data))
+    else:
+        QTimer.singleShot(0, lambda: _open(session, model, args.data))
     app.aboutToQuit.connect(session.shutdown)
     code = app.exec()
     session.shutdown()
     return code
+
+
+def _identify(app) -> None:
+    """Names for QSettings and the desktop (the Wayland app id is the .desktop file's name), and the icon."""
+    from explorer import desktop, settings
+
+    app.setOrganizationName(settings.ORGANIZATION)
+    app.setDesktopFileName(desktop.APP_ID)
+    app.setWindowIcon(desktop.app_icon())
+
+
+def _last_session(window, args: argparse.Namespace):
+    """The model and data set open last time, when no model is named; None for screenshots, which also
+    use the window's default layout (not the remembered one) and save nothing."""
+    if args.screenshot:
+        window.settings.use_defaults()
+        return None
+    return None if args.model else window.settings.last_session()
+
+
+def _present(window, args: argparse.Namespace) -> None:
+    """--theme and --presentation (a screenshot keeps the window's size: offscreen, "full screen" is the
+    size of a virtual screen)."""
+    if args.theme:
+        window.presentation.set_theme(args.theme)
+    if args.presentation:
+        window.presentation.enter(full_screen=not args.screenshot)
 
 
 def _open(session, model: Path | None, data: str | None) -> None:
@@ -136,3 +173,7 @@ def _exit(code: int) -> None:
     from PySide6.QtWidgets import QApplication
 
     QApplication.instance().exit(code)
+
+
+if __name__ == "__main__":  # python -m explorer.app (the desktop entry's fallback)
+    sys.exit(main())

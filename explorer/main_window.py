@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar, QTabWidget, QWidget
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QTabWidget,
+    QWidget,
+)
 
 from explorer import export_menu, file_menu, help, presentation, settings, shortcuts
 from explorer.state import Session
@@ -58,7 +68,8 @@ class MainWindow(QMainWindow):
         self.file_menu = self.menuBar().addMenu("&File")
         self.file_menu_end = self.file_menu.addSeparator()
         self.files = file_menu.install(self, self.session, self.training_dock)  # above file_menu_end
-        self.file_menu.addAction("&Quit", self.close, "Ctrl+Q")
+        self.quit_action = self.file_menu.addAction("&Quit", self.close)
+        self.quit_action.setShortcuts(QKeySequence.StandardKey.Quit)  # none on some platforms: see shortcuts
         self.view_menu = self.menuBar().addMenu("&View")
         for dock in self.docks.values():
             self.view_menu.addAction(dock.toggleViewAction())
@@ -80,12 +91,25 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.statusBar().addPermanentWidget(self.busy_label)
         self.statusBar().addPermanentWidget(self.progress)
+        self.cancel_button = QPushButton("Cancel", toolTip="Stop loading, encoding and computing the view")
+        self.cancel_button.clicked.connect(self.session.cancel_work)
+        self.cancel_button.hide()
+        self.statusBar().addPermanentWidget(self.cancel_button)
         self.session.status.connect(self.statusBar().showMessage)
         self.session.busyChanged.connect(self._on_busy)
+        self.session.encodeProgress.connect(self._on_encode_progress)
 
     def _on_busy(self, text: str) -> None:
+        """The busy text, a progress bar (counting images while encoding, else just moving) and Cancel."""
         self.busy_label.setText(text)
+        if not self.session.encoding:
+            self.progress.setRange(0, 0)
         self.progress.setVisible(bool(text))
+        self.cancel_button.setVisible(bool(text))
+
+    def _on_encode_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
 
     def _on_model(self) -> None:
         self.setWindowTitle(f"Latent Explorer — {self.session.model_name()}")

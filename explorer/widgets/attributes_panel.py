@@ -109,6 +109,7 @@ class AttributesPanel(QWidget):
             self.pages.addWidget(page)
         self.info = QLabel(wordWrap=True)
         self.save_button = QPushButton("Save vector…")
+        self.save_button.setProperty("advanced", True)  # hidden in presentation mode
         box = QGroupBox("Direction")
         form = QFormLayout(box)
         form.addRow("Made from:", self.source_box)

@@ -99,6 +99,7 @@ class DenoisePanel(QWidget):
         self.sweep_button.setToolTip("Mean PSNR against the level over 256 test images, for this corruption")
         self.compare_button = QPushButton("Compare with model…")
         self.compare_button.setToolTip("Add another checkpoint's reconstruction curve, on the same images")
+        self.compare_button.setProperty("advanced", True)  # hidden in presentation mode
         self.progress = QProgressBar(maximum=1, textVisible=False, maximumHeight=10)
         self.progress.setVisible(False)
         row = QHBoxLayout()

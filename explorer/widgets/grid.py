@@ -39,6 +39,7 @@ class GridView(QWidget):
 
     def _build(self, n: int) -> None:
         self.size_box = QSpinBox(minimum=2, maximum=40, value=n, suffix=" per side")
+        self.size_box.setProperty("advanced", True)  # hidden in presentation mode
         self.caption = QLabel(EMPTY, wordWrap=True, alignment=Qt.AlignmentFlag.AlignHCenter)
         self.canvas = pg.GraphicsLayoutWidget()
         self.canvas.setBackground("w")

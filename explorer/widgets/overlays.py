@@ -29,6 +29,7 @@ class _Mark:
     codes: np.ndarray  # float32 M×D
     labels: list[str] = field(default_factory=list)
     items: list = field(default_factory=list)
+    style: dict = field(default_factory=dict)  # the arguments it was made with (``set_look`` remakes it)
 
 
 class Overlay(QObject):
@@ -40,6 +41,7 @@ class Overlay(QObject):
         self.session, self.plot, self.view = scatter.session, scatter.plot, scatter.view
         self.marks: dict[str, _Mark] = {}
         self.visible = True
+        self.scale, self.ink = 1.0, INK  # ``set_look``
         self._moved: set[str] = set()
         self._throttle = QTimer(self, singleShot=True, interval=MOVE_EVERY_MS)
         self._throttle.timeout.connect(self._draw_moved)
@@ -52,30 +54,53 @@ class Overlay(QObject):
     def path(self, key: str, codes: np.ndarray, color: str = INK, width: float = 2.5, dashed: bool = False,
              dots: bool = True) -> None:
         """A polyline through the codes (with a small dot at each when ``dots``)."""
-        pen = pg.mkPen(color, width=width, style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
-        symbol = dict(symbol="o", symbolSize=6, symbolBrush=color, symbolPen=None) if dots else {}
+        style = dict(color=color, width=width, dashed=dashed, dots=dots)
+        color, f = self._color(color), self.scale
+        line = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
+        pen = pg.mkPen(color, width=width * f, style=line)
+        symbol = dict(symbol="o", symbolSize=6 * f, symbolBrush=color, symbolPen=None) if dots else {}
         item = pg.PlotDataItem(pen=pen, **symbol)
-        self._put(key, _Mark("path", _codes(codes), items=[item]))
+        self._put(key, _Mark("path", _codes(codes), items=[item], style=style))
 
     def points(self, key: str, codes: np.ndarray, color: str = INK, symbol: str = "o", size: float = 14,
                labels: list[str] | None = None) -> None:
         """Hollow markers (so the class colour below still shows), each with an optional text label."""
-        codes = _codes(codes)
-        item = pg.ScatterPlotItem(pen=pg.mkPen(color, width=2.5), brush=None, symbol=symbol, size=size)
+        codes, style = _codes(codes), dict(color=color, symbol=symbol, size=size)
+        color, f = self._color(color), self.scale
+        pen = pg.mkPen(color, width=2.5 * f)
+        item = pg.ScatterPlotItem(pen=pen, brush=None, symbol=symbol, size=size * f)
         texts = [pg.TextItem(text, color=color, anchor=(-0.15, 1.1)) for text in (labels or [])]
         for text in texts:
             font = text.textItem.font()
-            font.setPointSizeF(12)
+            font.setPointSizeF(12 * f)
             font.setBold(True)
             text.setFont(font)
-        self._put(key, _Mark("points", codes, list(labels or []), [item, *texts]))
+        self._put(key, _Mark("points", codes, list(labels or []), [item, *texts], style))
 
     def arrow(self, key: str, start: np.ndarray, end: np.ndarray, color: str = RED,
               width: float = 3.0) -> None:
         """A straight arrow from code ``start`` to code ``end``."""
-        line = pg.PlotDataItem(pen=pg.mkPen(color, width=width))
-        head = pg.ArrowItem(pen=pg.mkPen(color), brush=color, headLen=18, tipAngle=35, tailLen=0)
-        self._put(key, _Mark("arrow", _codes(np.stack([np.ravel(start), np.ravel(end)])), items=[line, head]))
+        style = dict(color=color, width=width)
+        color, f = self._color(color), self.scale
+        line = pg.PlotDataItem(pen=pg.mkPen(color, width=width * f))
+        head = pg.ArrowItem(pen=pg.mkPen(color), brush=color, headLen=18 * f, tipAngle=35, tailLen=0)
+        codes = _codes(np.stack([np.ravel(start), np.ravel(end)]))
+        self._put(key, _Mark("arrow", codes, items=[line, head], style=style))
+
+    def set_look(self, scale: float = 1.0, ink: str = INK) -> None:
+        """Lines, markers and labels ``scale`` times their size, and INK drawn as ``ink`` (presentation mode,
+        dark themes): every mark is made again, in its own colours, where it is."""
+        self.scale, self.ink = scale, ink
+        for key, mark in list(self.marks.items()):
+            if mark.kind == "arrow":
+                self.arrow(key, mark.codes[0], mark.codes[1], **mark.style)
+            elif mark.kind == "points":
+                self.points(key, mark.codes, labels=mark.labels or None, **mark.style)
+            else:
+                self.path(key, mark.codes, **mark.style)
+
+    def _color(self, color: str) -> str:
+        return self.ink if color == INK else color
 
     def move(self, key: str, codes: np.ndarray) -> bool:
         """New codes for the existing mark ``key``, same style and items (cheaper than replacing it on every

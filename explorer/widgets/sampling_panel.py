@@ -94,6 +94,8 @@ class SamplingPanel(QWidget):
         self.scale_box = QSpinBox(minimum=1, maximum=16, value=4, suffix="×")
         self.scale_box.setToolTip("Each image pixel becomes scale×scale pixels in the exported file")
         self.png_button = QPushButton("Export PNG…")
+        for widget in (self.scale_box, self.png_button):  # hidden in presentation mode
+            widget.setProperty("advanced", True)
         row = QHBoxLayout()
         row.addWidget(QLabel("Pixel scale:"))
         row.addWidget(self.scale_box)

@@ -24,6 +24,7 @@ from collections.abc import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, QRectF, Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -49,6 +50,8 @@ PALETTE = ("#332288", "#DDCC77", "#117733", "#CC6677", "#88CCEE", "#882255", "#4
            "#AA4499", "#BBBBBB")
 PICK_RADIUS_PX = 6
 EMPTY_TEXT = "No model: train one in the Training dock"
+# sizes at scale 1 (``ScatterView.set_scale`` multiplies them: presentation mode)
+POINT_SIZE, HIGHLIGHT_SIZE, LEGEND_SAMPLE_SIZE, LEGEND_TEXT_PT, THUMB_SIZE = 5, 16, 10, 11, 112
 
 
 class Picker:
@@ -85,11 +88,12 @@ class ThumbTip(QWidget):
         layout.addWidget(self.image, alignment=Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.caption, alignment=Qt.AlignmentFlag.AlignHCenter)
         self.index = -1
+        self.size = THUMB_SIZE
 
     def show_image(self, index: int, image: np.ndarray, caption: str, at: QPoint) -> None:
         if index != self.index:
             self.index = index
-            self.image.setPixmap(to_pixmap(image, 112))
+            self.image.setPixmap(to_pixmap(image, self.size))
             self.caption.setText(caption)
             self.adjustSize()
         self.move(at + QPoint(16, 16))
@@ -165,6 +169,7 @@ class ScatterView(QWidget):
         self.overlays: dict[str, Overlay] = {}
         self._click_handler: Callable[[int, float, float], None] | None = None
         self._brushes = [pg.mkBrush(c) for c in PALETTE]
+        self.scale, self._ink = 1.0, "k"
         self._build()
         self._connect()
         self._on_model()
@@ -267,7 +272,8 @@ class ScatterView(QWidget):
         shown = names[:20]
         self.legend.setColumnCount(1 if len(shown) <= 10 else 2)
         for k, name in enumerate(shown):
-            sample = pg.ScatterPlotItem(pen=None, brush=self._brushes[k % len(PALETTE)], size=10)
+            sample = pg.ScatterPlotItem(pen=None, brush=self._brushes[k % len(PALETTE)],
+                                        size=LEGEND_SAMPLE_SIZE * self.scale)
             self.legend.addItem(sample, name)
         if len(names) > len(shown):
             self.legend.addItem(pg.ScatterPlotItem(pen=None, brush=None), f"… {len(names) - 20} more")
@@ -393,6 +399,7 @@ class ScatterView(QWidget):
         """The marks layer named ``name`` (made on first use)."""
         if name not in self.overlays:
             self.overlays[name] = Overlay(self, name)
+            self.overlays[name].set_look(self.scale, self._ink)
         return self.overlays[name]
 
     def claim_clicks(self, handler: Callable[[int, float, float], None], hint: str) -> None:
@@ -430,6 +437,41 @@ class ScatterView(QWidget):
         label = s.class_names[int(s.dataset.labels[index])]
         at = self.plot.mapToGlobal(self.plot.mapFromScene(scene_pos))
         self.tip.show_image(index, s.dataset.images[index], f"#{index} · {label}", at)
+
+    # ---- look (presentation mode, themes) ----------------------------------------------------------------
+
+    def set_scale(self, f: float) -> None:
+        """Points, the highlight ring, the legend and the hover thumbnail ``f`` times their usual size (for
+        presentation mode; 1 restores them)."""
+        self.scale = f
+        for layer in self.layers:
+            layer.setSize(POINT_SIZE * f)
+        self.legend.setLabelTextSize(f"{LEGEND_TEXT_PT * f:.3g}pt")
+        for sample, label in self.legend.items:
+            sample.item.setSize(LEGEND_SAMPLE_SIZE * f)
+            label.setText(label.text)  # the new size shows on the next setText
+        self.tip.size = round(THUMB_SIZE * f)
+        self.tip.hide_tip()
+        self._style_marks()
+
+    def set_colors(self, background: str, foreground: str) -> None:
+        """The plot's background and the ink of the highlight ring, the cross-hair and the legend (for light,
+        dark and high-contrast themes; the class colours stay)."""
+        self._ink = foreground
+        self.plot.setBackground(background)
+        fill = QColor(pg.mkColor(background))
+        fill.setAlpha(215)
+        self.legend.setBrush(fill)
+        self.legend.setLabelTextColor(foreground)
+        self._style_marks()
+
+    def _style_marks(self) -> None:
+        self.highlight.setPen(pg.mkPen(self._ink, width=2.5 * self.scale))
+        self.highlight.setSize(HIGHLIGHT_SIZE * self.scale)
+        for line in self.cross:
+            line.setPen(pg.mkPen(self._ink, width=1.5 * self.scale, style=Qt.PenStyle.DashLine))
+        for overlay in self.overlays.values():
+            overlay.set_look(self.scale, self._ink)
 
     def leaveEvent(self, event) -> None:
         self.tip.hide_tip()

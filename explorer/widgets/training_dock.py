@@ -163,6 +163,8 @@ class TrainingDock(QDockWidget):
         form.addRow("Latent dimension", self.latent)
         form.addRow("β (KL weight)", self.beta)
         form.addRow("Input noise", noise_row)
+        for widget in (self.beta, self.noise, self.noise_level):  # hidden in presentation mode
+            widget.setProperty("advanced", True)
         return box
 
     def _train_box(self) -> QGroupBox:
@@ -181,6 +183,8 @@ class TrainingDock(QDockWidget):
         form.addRow("Optimizer", self.optimizer)
         form.addRow("Momentum", self.momentum)
         form.addRow("Device", self.device)
+        for widget in (self.batch, self.lr, self.optimizer, self.momentum, self.device):
+            widget.setProperty("advanced", True)  # hidden in presentation mode
         return box
 
     def _buttons(self) -> QHBoxLayout:

@@ -1,0 +1,129 @@
+"""Colours for the light, dark and high-contrast themes: the Qt palettes and the ink of the pyqtgraph plots.
+
+``Look`` is what a theme is made of: a palette (None: the system's own) and the plots' background, foreground
+and line width. ``look(dark, high_contrast)`` picks one; ``style_plots(root, look, font)`` applies its ink to
+every pyqtgraph view under ``root`` (the scatter, the decoded grid, the loss and noise-sweep plots), with the
+axes' text in ``font`` (None: pyqtgraph's default); ``recolor_text`` makes the panels' grey hints and red
+messages readable on a dark background. The class colours of the scatter never change.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pyqtgraph as pg
+from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtWidgets import QStyleFactory, QWidget
+
+R = QPalette.ColorRole
+AXES = ("left", "bottom", "right", "top")
+LEGEND_PT = "9pt"  # pyqtgraph's legend text
+# text colours the panels write in their style sheets for a light background (a grey for hints, reds for
+# errors and prompts), and the lighter ones that replace them on a dark background
+ON_DARK = {"#555": "#b4b4b4", "#b00": "#ff7b7b", "#b34700": "#ffa54d"}
+TEXT_COLOR = re.compile(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{3,6})\b")
+LIGHT_SHEET = "light_style_sheet"  # a widget's own style sheet, kept while a dark one replaces it
+
+
+@dataclass(frozen=True)
+class Look:
+    palette: QPalette | None  # None: the style's and the system's own palette
+    background: str  # the plots' background
+    foreground: str | None  # axes, text and marks of the plots (None: pyqtgraph's default grey)
+    ink: str  # the scatter's highlight ring and cross-hair
+    width: float  # axis line width
+
+
+def _palette(colors: dict[R, str], disabled: str) -> QPalette:
+    palette = QPalette()
+    for role, color in colors.items():
+        palette.setColor(role, QColor(color))
+    for role in (R.WindowText, R.Text, R.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(disabled))
+    return palette
+
+
+def dark_palette() -> QPalette:
+    return _palette({R.Window: "#353535", R.WindowText: "#e8e8e8", R.Base: "#242424",
+                     R.AlternateBase: "#2e2e2e", R.ToolTipBase: "#454545", R.ToolTipText: "#f0f0f0",
+                     R.Text: "#e8e8e8", R.Button: "#3c3c3c", R.ButtonText: "#e8e8e8", R.BrightText: "#ff6b6b",
+                     R.Light: "#555555", R.Midlight: "#474747", R.Mid: "#2a2a2a", R.Dark: "#1e1e1e",
+                     R.Shadow: "#141414", R.Highlight: "#2a82da", R.HighlightedText: "#ffffff",
+                     R.Link: "#6cb4ff", R.LinkVisited: "#c89cff", R.PlaceholderText: "#9a9a9a"}, "#808080")
+
+
+def light_palette() -> QPalette:
+    """Fusion's own light palette (for "Light" on a system that is dark)."""
+    return QStyleFactory.create("Fusion").standardPalette()
+
+
+def high_contrast_palette(dark: bool) -> QPalette:
+    """White on black or black on white, with a highlight that stands out on a projector."""
+    fg, bg = ("#ffffff", "#000000") if dark else ("#000000", "#ffffff")
+    highlight, highlighted = ("#ffd400", "#000000") if dark else ("#0033aa", "#ffffff")
+    colors = {role: bg for role in (R.Window, R.Base, R.AlternateBase, R.Button, R.ToolTipBase)}
+    if dark:  # Fusion outlines a field or a button in a shade of the window's colour: none of black
+        colors.update({R.Base: "#262626", R.AlternateBase: "#262626", R.Button: "#333333"})
+    colors.update({role: fg for role in (R.WindowText, R.Text, R.ButtonText, R.ToolTipText, R.BrightText)})
+    colors.update({R.Highlight: highlight, R.HighlightedText: highlighted, R.Light: fg, R.Midlight: fg,
+                   R.Mid: "#808080", R.Dark: fg, R.Shadow: fg, R.Link: "#80c0ff" if dark else "#0033aa",
+                   R.PlaceholderText: "#a0a0a0" if dark else "#505050"})
+    return _palette(colors, "#a0a0a0" if dark else "#606060")
+
+
+def look(theme: str, dark: bool, high_contrast: bool) -> Look:
+    """The look of ``theme`` ("system", "light" or "dark"; ``dark``: whether it is dark in effect)."""
+    if high_contrast:
+        return Look(high_contrast_palette(dark), "k" if dark else "w", "w" if dark else "k",
+                    "w" if dark else "k", 2.0)
+    if dark:
+        return Look(dark_palette(), "#1c1c1c", "#d0d0d0", "w", 1.0)
+    return Look(light_palette() if theme == "light" else None, "w", None, "k", 1.0)
+
+
+def style_plots(root, look: Look, font: QFont | None) -> None:
+    """The background of every pyqtgraph view under ``root`` and the pens, text and font of its axes."""
+    for view in root.findChildren(pg.GraphicsView):
+        view.setBackground(look.background)
+        item = getattr(view, "plotItem", None)
+        if item is not None:
+            _style_plot(item, look, font)
+
+
+def _style_plot(item: pg.PlotItem, look: Look, font: QFont | None) -> None:
+    for name in AXES:
+        axis = item.getAxis(name)
+        if look.foreground is None:
+            axis.setPen()
+            axis.setTextPen()
+        else:
+            axis.setPen(look.foreground, width=look.width)
+            axis.setTextPen(look.foreground)
+        axis.setTickFont(font)
+        if font is None:
+            axis.labelStyle.pop("font-size", None)
+        else:
+            axis.labelStyle["font-size"] = f"{font.pointSizeF():.3g}pt"
+        axis.setLabel(axis.labelText, axis.labelUnits or None, axis.labelUnitPrefix or None)
+    legend = getattr(item, "legend", None)
+    if legend is not None:
+        legend.setLabelTextColor(look.foreground or "k")
+        legend.setLabelTextSize(LEGEND_PT if font is None else f"{font.pointSizeF():.3g}pt")
+        for _sample, label in legend.items:
+            label.setText(label.text)  # a new size shows on the next setText
+
+
+def recolor_text(root: QWidget, dark: bool) -> None:
+    """Swap the light-background text colours of every style sheet under ``root`` (ON_DARK) for dark
+    themes, and put the widgets' own style sheets back for light ones."""
+    for widget in root.findChildren(QWidget):
+        own = widget.property(LIGHT_SHEET)
+        sheet = own if own is not None else widget.styleSheet()
+        if not sheet or not any(m.group(1) in ON_DARK for m in TEXT_COLOR.finditer(sheet)):
+            continue
+        widget.setProperty(LIGHT_SHEET, sheet)
+        if dark:
+            sheet = TEXT_COLOR.sub(lambda m: f"color: {ON_DARK.get(m.group(1), m.group(1))}", sheet)
+        if widget.styleSheet() != sheet:
+            widget.setStyleSheet(sheet)
