@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QTabBar,
     QTabWidget,
     QWidget,
 )
@@ -42,13 +43,14 @@ class MainWindow(QMainWindow):
         self.tool_docks = tool_docks.install(self, session, self.scatter, beside=self.training_dock)
         self.training_dock.raise_()
         # the scatter stays the largest panel: side docks get about a quarter of the width each at most
-        self.resizeDocks([self.training_dock, self.grid_dock], [420, 460], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.training_dock, self.grid_dock], [470, 440], Qt.Orientation.Horizontal)
         self.resizeDocks([self.grid_dock, self.inspector_dock], [560, 340], Qt.Orientation.Vertical)
         self.docks = {"training": self.training_dock, **{t.lower(): d for t, d in self.tool_docks.items()},
                       "grid": self.grid_dock, "inspector": self.inspector_dock}
         self._menus()
         self._status_bar()
         self._features()
+        self._full_tab_titles()
         self._message: QMessageBox | None = None
         session.error.connect(self.show_error)
         session.modelChanged.connect(self._on_model)
@@ -74,6 +76,12 @@ class MainWindow(QMainWindow):
         for dock in self.docks.values():
             self.view_menu.addAction(dock.toggleViewAction())
         self.help_menu = self.menuBar().addMenu("&Help")
+
+    def _full_tab_titles(self) -> None:
+        """Tab titles in full (Qt elides "Interpolate" to "Interpol…" in a narrow dock); arrows scroll."""
+        for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            bar.setElideMode(Qt.TextElideMode.ElideNone)
+            bar.setUsesScrollButtons(True)
 
     def _features(self) -> None:
         """The desktop features, each one module: File → Export, presentation mode and themes (View), help and
