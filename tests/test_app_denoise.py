@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from app_fixtures import *  # noqa: F403
+from PySide6.QtCore import QCoreApplication
 
 from explorer.widgets.denoise_panel import HINT, DenoisePanel
 from trainer.denoise import sweep_batch, trail_levels
@@ -120,6 +121,18 @@ def test_noise_sweep_and_comparison(qtbot, scene, panel, tmp_path):
     assert names == ["noisy input", s.model_name(), DAE.name]
     panel.kind_box.setCurrentIndex(panel.kind_box.findData("salt-pepper"))
     assert tool.curves == [] and tool.compare_paths == [DAE]
+
+
+def test_a_sweep_can_be_cancelled(qtbot, scene, panel):
+    tool = panel.tool
+    panel.sweep_button.click()
+    assert tool.sweep_jobs.busy and panel.cancel_button.isVisibleTo(panel)
+    panel.cancel_button.click()  # before the first level is measured: nothing is plotted
+    assert not tool.sweep_jobs.busy and not panel.cancel_button.isVisibleTo(panel)
+    assert "cancelled" in panel.message.text()
+    scene.session.shutdown()  # the stopped job has ended: any late item it sent is queued now
+    QCoreApplication.processEvents()
+    assert tool.curves == [] and not panel.progress.isVisibleTo(panel)
 
 
 def test_a_model_for_other_images_gives_one_clear_message(qtbot, scene, panel, tmp_path):

@@ -191,6 +191,12 @@ class Denoiser(QObject):
         self._drop_curves(lambda curve: curve.path == path)
         self._sweep_missing()
 
+    def cancel_sweep(self) -> None:
+        """Stop a running sweep at its next level; the curves measured so far stay."""
+        if self.sweep_jobs.busy:
+            self.sweep_jobs.cancel()
+            self.message.emit("Noise sweep cancelled.")
+
     def clear_comparisons(self) -> None:
         self.compare_paths.clear()
         self._drop_curves(lambda curve: curve.path is not None)

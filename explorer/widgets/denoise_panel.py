@@ -102,10 +102,14 @@ class DenoisePanel(QWidget):
         self.compare_button.setProperty("advanced", True)  # hidden in presentation mode
         self.progress = QProgressBar(maximum=1, textVisible=False, maximumHeight=10)
         self.progress.setVisible(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the noise sweep (the curves measured so far stay)")
+        self.cancel_button.setVisible(False)
         row = QHBoxLayout()
         for widget in (self.sweep_button, self.compare_button):
             row.addWidget(widget)
         row.addWidget(self.progress, 1)
+        row.addWidget(self.cancel_button)
         return row
 
     def _plot(self) -> pg.PlotWidget:
@@ -132,6 +136,7 @@ class DenoisePanel(QWidget):
         t.curvesChanged.connect(self._on_curves)
         t.sweepProgress.connect(self._on_progress)
         t.sweepBusyChanged.connect(self._on_sweep_busy)
+        self.cancel_button.clicked.connect(t.cancel_sweep)
         t.message.connect(self.message.setText)
         self.session.modelChanged.connect(self._on_model)
         self.session.ready.connect(self._on_model)
@@ -203,6 +208,7 @@ class DenoisePanel(QWidget):
 
     def _on_sweep_busy(self, busy: bool) -> None:
         self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
         if busy:
             self.progress.setValue(0)
 
