@@ -148,8 +148,8 @@ class Shortcuts(QObject):
         self.window.scatter.view.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.04)
 
     def clear_selection(self) -> None:
-        if self.session.selected >= 0:
-            self.session.select(-1)
+        """Forget the selected point and the decoded point (the inspector goes back to its hint)."""
+        self.session.clear_points()
 
     def bring_forward(self, name: str) -> None:
         """Show that panel's tab (or the scatter) in front."""

@@ -467,6 +467,10 @@ class Session(QObject):
             self.select(-1)
         self._lanes["point"].submit(workers.decode_point, self.model, self.plane, (float(x), float(y)))
 
+    def clear_points(self) -> None:
+        """No selected row and no decoded point (Escape)."""
+        self._clear_points()
+
     def _clear_points(self) -> None:
         if self.selected >= 0:
             self.select(-1)

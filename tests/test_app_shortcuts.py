@@ -4,6 +4,7 @@ shortcuts lists every action with a key."""
 import numpy as np
 import pytest
 from app_fixtures import *  # noqa: F403
+from app_fixtures import LOAD_TIMEOUT_MS
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtTest import QTest
@@ -77,6 +78,14 @@ def test_escape_clears_the_selection(loaded, qtbot):
     loaded.session.select(7)
     qtbot.keyClick(loaded, Qt.Key.Key_Escape)
     assert loaded.session.selected == -1
+
+
+def test_escape_clears_a_decoded_point_too(loaded, qtbot):
+    s = loaded.session
+    s.decode_at(0.0, 0.0)
+    qtbot.waitUntil(lambda: s.decoded is not None, timeout=LOAD_TIMEOUT_MS)
+    qtbot.keyClick(loaded, Qt.Key.Key_Escape)
+    assert s.decoded is None and loaded.inspector.decoded is None
 
 
 def test_escape_gives_way_to_a_tool_drawing_a_lasso(loaded, qtbot):
