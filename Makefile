@@ -31,8 +31,12 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check trainer explorer tests benchmarks main.py
 
+# each prints its figures (benchmarks/README.md records them); about 10 minutes in all on 2 cores
 bench: $(STAMP)
 	$(PY) benchmarks/train_speed.py
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/gui_latency.py
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/tool_latency.py
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/tsne_stall.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
