@@ -11,7 +11,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QSize, Qt
 from PySide6.QtGui import QCursor, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QStyle, QToolButton, QVBoxLayout, QWhatsThis, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QBoxLayout,
+    QLabel,
+    QScrollArea,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWhatsThis,
+    QWidget,
+)
 
 from explorer import lessons
 from explorer.help_texts import PANELS
@@ -120,8 +130,15 @@ class Help(QObject):
 
 
 def _wrap_dock(dock, text: str) -> ExplainBox:
-    """Put an ExplainBox above the dock's current widget (a tool dock's scroll area, the training form…)."""
+    """Put an ExplainBox at the top of the dock's panel: into the panel's own box layout when it has one
+    (a new widget in place: moving a built panel into a wrapper re-polishes its whole tree, ~25 ms a dock at
+    start-up), else above the dock's widget in a new container."""
     inner = dock.widget()
+    host = inner.widget() if isinstance(inner, QScrollArea) and inner.widget() is not None else inner
+    if isinstance(host.layout(), QBoxLayout):
+        box = ExplainBox(text)
+        host.layout().insertWidget(0, box)
+        return box
     container = QWidget()
     layout = QVBoxLayout(container)
     layout.setContentsMargins(0, 0, 0, 0)

@@ -63,6 +63,9 @@ class Shortcuts(QObject):
         super().__init__(window)
         self.window, self.session = window, window.session
         self.actions: dict[str, QAction] = {}
+        self._owners: dict[str, set[int]] = {}  # key -> ids of the actions that have it (one walk in all)
+        for action in window.findChildren(QAction):
+            self._note(action)
         self._standard_keys()
         self._view_menu()
         self._tools_menu()
@@ -79,12 +82,19 @@ class Shortcuts(QObject):
     def taken(self, key: QKeySequence, mine: QAction | None = None) -> bool:
         """Does another action of the window already use ``key``? (A QShortcut may share one: ours steps
         aside while that one is enabled, see ``eventFilter``.)"""
-        return any(key in a.shortcuts() for a in self.window.findChildren(QAction) if a is not mine)
+        return bool(self._owners.get(key.toString(), set()) - {id(mine)})
+
+    def _note(self, action: QAction, drop: bool = False) -> None:
+        for key in action.shortcuts():
+            owners = self._owners.setdefault(key.toString(), set())
+            (owners.discard if drop else owners.add)(id(action))
 
     def bind(self, action: QAction, sequences: list[QKeySequence], name: str) -> QAction:
         """Give ``action`` the keys of ``sequences`` that no other action has, in the window's context."""
         free = [k for k in sequences if not k.isEmpty() and not self.taken(k, action)]
+        self._note(action, drop=True)
         action.setShortcuts(free)
+        self._note(action)
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.actions[name] = action
         return action

@@ -181,6 +181,8 @@ def load_model(path: Path, data_spec: str | None, current_shape: tuple | None) -
     with torch_errors(f"Loading {path}"):
         model, info = load_checkpoint(path)
         for_inference(model)
+    import scipy.spatial  # noqa: F401  the scatter's picker needs it at the first hover: not at start-up
+
     import trainer.train  # noqa: F401  here, not in a training's first second: imports hold the GIL (GUI stalls)
     shape = tuple(info.model_config.image_shape)
     spec = data_spec or (info.dataset_spec if current_shape != shape else None)

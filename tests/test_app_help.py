@@ -47,11 +47,13 @@ def test_whats_this_on_any_child_shows_the_panels_text(window, qtbot):
 
 
 def test_docks_keep_their_panels(window):
-    """The explanation wraps each dock's widget: tool panels are still reachable and shown."""
+    """The explanation sits at the top of each panel: tool panels are still reachable and shown."""
     for name in ("denoise", "attributes", "interpolate", "sample", "draw"):
         dock = window.docks[name]
-        scroll = dock.widget().findChild(QScrollArea)
+        outer = dock.widget()
+        scroll = outer if isinstance(outer, QScrollArea) else outer.findChild(QScrollArea)
         assert scroll.widget() is dock.panel and not scroll.isHidden()
+        assert window.help.boxes[name].parent() is dock.panel
         assert window.help.panel_of(dock.panel) == name
     assert window.help.panel_of(window.training_dock.start_button) == "training"
     assert window.help.panel_of(window.scatter.plot.viewport()) == "scatter"

@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from scipy.spatial import cKDTree
 
 from explorer.state import Session, projection_choices
 from explorer.widgets.images import to_pixmap
@@ -72,6 +71,8 @@ class Picker:
             return -1
         ratio = pixel[0] / pixel[1]
         if self._tree is None or abs(ratio / self._ratio - 1) > 1e-3:
+            from scipy.spatial import cKDTree  # 0.36 s to import: the model-load worker has done it already
+
             self._tree, self._ratio = cKDTree(self.xy * np.array([1.0, ratio])), ratio
         dist, i = self._tree.query([x, y * self._ratio], distance_upper_bound=radius * pixel[0])
         return int(i) if np.isfinite(dist) else -1
