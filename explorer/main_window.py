@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer import export_menu, file_menu, help, presentation, settings, shortcuts
+from explorer import export_menu, file_menu, help, presentation, settings, shortcuts, studies
 from explorer.state import Session
 from explorer.widgets import tool_docks, training_dock
 from explorer.widgets.grid import GridView
@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         lessons (Help), keyboard shortcuts, and the settings that restore the last session (last: it
         restores what the others made)."""
         self.exports = export_menu.install(self)
+        self.studies = studies.install(self)
         self.presentation = presentation.install(self)
         self.help = help.install(self)
         self.shortcuts = shortcuts.install(self)
@@ -140,5 +141,7 @@ class MainWindow(QMainWindow):
         self._message.show()
 
     def closeEvent(self, event) -> None:
+        for study in self.studies.windows.values():  # each study stops its own workers when it closes
+            study.close()
         self.session.shutdown()
         super().closeEvent(event)

@@ -7,6 +7,7 @@ exits 2 (usage, impossible settings) or 1 (data, model files, divergence); ``--d
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import math
 import signal
@@ -138,7 +139,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("info", parents=[common], help="show a checkpoint's metadata")
     p.add_argument("file", type=Path, metavar="FILE")
     p.set_defaults(handler=cmd_info)
+    for name in EXTRA_COMMANDS:  # each module: add_parser(sub, common) sets its own handler
+        importlib.import_module(f"trainer.{name}").add_parser(sub, common)
     return parser
+
+
+EXTRA_COMMANDS = ()  # modules under trainer/ that add a command, e.g. "cli_classify" (classify), "cli_sweep"
 
 
 # ---------------------------------------------------------------------------------------------- configs
