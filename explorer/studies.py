@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 
-STUDIES = ()  # module names under explorer/, e.g. "study_classifier"; each has TITLE and open_study(window)
+STUDIES = ("study_runs", "study_compare", "study_quality", "study_classifier")  # modules under explorer/
 
 
 class Studies:

@@ -144,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-EXTRA_COMMANDS = ()  # modules under trainer/ that add a command, e.g. "cli_classify" (classify), "cli_sweep"
+EXTRA_COMMANDS = ("cli_sweep", "cli_classify")  # modules under trainer/ that add a command
 
 
 # ---------------------------------------------------------------------------------------------- configs
@@ -262,8 +262,9 @@ def catch_sigint(flag: StopFlag) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def train(model, data, cfg, args: argparse.Namespace):
-    """Run fit with a tqdm bar; return (last Progress or None, interrupted)."""
+def train(model, data, cfg, args: argparse.Namespace, history: list | None = None):
+    """Run fit with a tqdm bar; return (last Progress or None, interrupted). Appends one ``epoch_record``
+    per finished epoch to ``history`` when given."""
     from tqdm import tqdm
 
     from trainer.train import fit
@@ -274,11 +275,22 @@ def train(model, data, cfg, args: argparse.Namespace):
         with catch_sigint(flag):
             for last in fit(model, data, cfg, should_stop=flag):
                 update_bar(bar, last)
+                if history is not None and last.kind == "epoch":
+                    history.append(epoch_record(last))
     except KeyboardInterrupt:
         flag.stop = True
     finally:
         bar.close()
     return last, flag.stop or (last is not None and last.kind == "stopped")
+
+
+def epoch_record(p) -> dict:
+    """One epoch's losses per image (nats) for the checkpoint's ``metrics["history"]``: ``train`` is the mean
+    over the epoch's steps (training mode), ``val`` the test split after the epoch (eval mode; None without
+    a test split)."""
+    train = {"loss": p.loss, "recon": p.recon, "kl": p.kl}
+    val = {k: p.val[k] for k in ("loss", "recon", "kl") if k in p.val} if p.val else None
+    return {"epoch": p.epoch, "train": finite_or_none(train), "val": finite_or_none(val) if val else None}
 
 
 def update_bar(bar, p) -> None:
@@ -342,9 +354,13 @@ def print_metrics(title: str, m: dict | None) -> None:
 # ---------------------------------------------------------------------------------------------- commands
 
 def cmd_fit(args: argparse.Namespace) -> int:
+    import torch
+
     from trainer.checkpoint import save_checkpoint
+    from trainer.distributed import is_main_process, launched_size
     from trainer.models import build_model, preset
 
+    args.quiet = getattr(args, "quiet", False) or not is_main_process()  # torchrun: bars from rank 0 only
     tcfg = train_config(args)  # first: bad settings fail before any data is loaded
     if args.preset:
         preset(args.preset)  # an unknown name fails now, not after loading the data
@@ -352,11 +368,16 @@ def cmd_fit(args: argparse.Namespace) -> int:
     data = load_data(args.data, args)
     cfg = model_config(args, data.image_shape)
     check_iw(cfg.family, args.iw_samples)
+    torch.manual_seed(tcfg.seed)  # the initial weights follow --seed too (and match on every rank)
     model = build_model(cfg)
     train_images = data.limit_train(tcfg.limit_train).n_train
-    last, interrupted = train(model, data, tcfg, args)
-    report = fit_report(model, data, cfg, tcfg, last, train_images, args.iw_samples)
+    history: list[dict] = []
+    last, interrupted = train(model, data, tcfg, args, history)
+    if not is_main_process():  # torchrun: rank 0 evaluates and writes; every rank holds the same model
+        return EXIT_INTERRUPTED if interrupted else 0
+    report = fit_report(model, data, cfg, tcfg, last, train_images, args.iw_samples, history)
     report["interrupted"] = interrupted
+    report["processes"] = launched_size()  # images_per_s counts the images of all of them
     stored = {k: v for k, v in report.items() if k not in STORED_APART}
     save_checkpoint(args.out, model, train_config=tcfg, dataset=data, metrics=stored)
     if args.metrics_json:
@@ -377,12 +398,14 @@ def prepare_outputs(*paths: Path | None) -> None:
 STORED_APART = ("model_config", "train_config", "data")  # the checkpoint keeps these in their own fields
 
 
-def fit_report(model, data, cfg, tcfg, last, train_images: int, iw_samples: int) -> dict:
+def fit_report(model, data, cfg, tcfg, last, train_images: int, iw_samples: int,
+               history: list | None = None) -> dict:
+    """What ``fit`` stores and prints; ``history``: per-epoch ``epoch_record`` dicts (loss curves)."""
     seconds = list(last.epoch_seconds) if last is not None else []
     test = evaluate_test(model, data, iw_samples)
     return {"images_per_s": throughput(seconds, train_images), "epoch_seconds": seconds,
             "epochs": len(seconds), "train_images": train_images,
-            "elapsed_s": last.elapsed_s if last is not None else 0.0, "test": test,
+            "elapsed_s": last.elapsed_s if last is not None else 0.0, "test": test, "history": history or [],
             "model_config": cfg.to_dict(), "train_config": tcfg.to_dict(), "data": data_summary(data)}
 
 
@@ -477,7 +500,10 @@ def cmd_info(args: argparse.Namespace) -> int:
     classes = ", ".join(info.class_names[:12]) + (" ..." if len(info.class_names) > 12 else "")
     print_section("data", {"spec": info.dataset_spec, "classes": classes,
                            "attributes": len(info.attribute_names or [])})
-    print_section("metrics", info.metrics or {})
+    metrics = dict(info.metrics or {})
+    if metrics.get("history"):  # per-epoch losses: too long to print
+        metrics["history"] = f"{len(metrics['history'])} epochs of train/val losses"
+    print_section("metrics", metrics)
     return 0
 
 
