@@ -2,8 +2,8 @@
 
 A link ``lesson:NAME`` names a ``Setup`` in ``SETUPS``: a bundled model (with a fallback when its data set is
 not here: Fashion-MNIST lessons fall back to the digits), then, once the session is ready, the scatter's view,
-the decoded manifold, and a latent tool staged with an example (``explorer.demo``). The same Markdown file
-reads well on GitHub; there the ``lesson:`` links are plain text.
+the decoded manifold, the points' labels, and a latent tool staged with an example (``explorer.demo``). The
+same Markdown file reads well on GitHub; there the ``lesson:`` links are plain text.
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ class Setup:
     ``fallback`` set-up instead when ``data`` is not found here), then a ``view``, the ``manifold`` and a
     ``tool`` (one of explorer.demo.TOOLS, or a dock name that is only brought forward). For the attributes
     tool, a direction from ``attribute`` (an image without it is selected) or from class ``classes[0]`` to
-    ``classes[1]`` (an image of the first is selected)."""
+    ``classes[1]`` (an image of the first is selected). ``labels`` writes each point's class beside it (the
+    glyphs: each dot is a character); ``ends`` names two classes whose first images the interpolate tool
+    morphs between."""
 
     model: str
     data: str
@@ -39,6 +41,8 @@ class Setup:
     attribute: str | None = None
     classes: tuple[int, int] | None = None
     fallback: Setup | None = None
+    labels: bool = False
+    ends: tuple[str, str] | None = None
 
 
 SETUPS: dict[str, Setup] = {
@@ -55,8 +59,10 @@ SETUPS: dict[str, Setup] = {
     "pixels-pca": Setup("digits-vae", "digits", view="pixels-pca"),
     "pixels-tsne": Setup("digits-vae", "digits", view="pixels-tsne"),
     "codes-tsne": Setup("digits-vae", "digits", view="tsne"),
-    "glyphs": Setup("glyphs-vae", "glyphs", tool="sample", manifold=True),
-    "glyphs-draw": Setup("glyphs-vae", "glyphs", tool="draw"),
+    "glyphs": Setup("glyphs-vae", "glyphs", tool="sample", manifold=True, labels=True),
+    "glyphs-morph": Setup("glyphs-vae", "glyphs", tool="interpolate", manifold=True, labels=True,
+                          ends=("A", "Z")),
+    "glyphs-draw": Setup("glyphs-vae", "glyphs", tool="draw", manifold=True, labels=True),
 }
 
 
@@ -122,6 +128,8 @@ class LessonRunner(QObject):
         window = self.window
         demo.set_view(window, setup.view)
         window.scatter.manifold_box.setChecked(setup.manifold)
+        if setup.labels:
+            window.scatter.labels_box.setChecked(True)
         if setup.tool in demo.TOOLS:
             demo.stage(window, setup.tool)
         elif setup.tool:
@@ -129,6 +137,8 @@ class LessonRunner(QObject):
             window.docks[setup.tool].raise_()
         if setup.attribute or setup.classes:
             self._direction(setup)
+        if setup.ends:
+            self._ends(setup.ends)
 
     def _direction(self, setup: Setup) -> None:
         """The Attributes tool's direction from the set-up's attribute or classes, and an image to morph."""
@@ -140,6 +150,18 @@ class LessonRunner(QObject):
         else:
             tool.set_classes(*setup.classes)
             session.select(demo.first_test_row(session, setup.classes[0]))
+
+
+    def _ends(self, names: tuple[str, str]) -> None:
+        """The interpolate tool's ends: the first images of the two named classes (skipped if not found)."""
+        session, tool = self.window.session, self.window.tool_docks["Interpolate"].panel.tool
+        known = session.class_names
+        rows = [demo.first_test_row(session, known.index(n)) if n in known else -1 for n in names]
+        if min(rows) < 0:
+            return
+        tool.set_method("lerp")  # a straight line, as the lesson says
+        for which, name, row in zip("ab", names, rows, strict=True):
+            tool.set_end(which, session.codes[row], f"#{row} · {name}", row=row)
 
 
 class LessonsWindow(QTextBrowser):

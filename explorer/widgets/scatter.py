@@ -15,6 +15,12 @@ For the tools: ``overlay(name)`` gives a tool its own marks layer (``explorer/wi
 ``shiftClicked(index, x, y)`` reports shift-clicks (index -1 for empty space); ``claim_clicks(handler, hint)``
 sends the next plain clicks to ``handler(index, x, y)`` instead of selecting (until ``release_clicks``), with
 ``hint`` shown in the toolbar.
+
+``color_by(values, label)`` colours the points by a value per row (e.g. reconstruction PSNR) instead of by
+class, in ``len(PALETTE)`` colormap steps drawn by the same colour layers, with the steps in the legend;
+``color_by(None)`` brings the class colours back. ``set_point_labels(labels)`` writes a short text at each
+point (at most MAX_LABELS); the toolbar's "Labels" box does it with the class names for a small data set, and
+is ticked by itself when the class names are single characters (the 5×7 glyphs).
 """
 
 from __future__ import annotations
@@ -48,9 +54,42 @@ from explorer.widgets.overlays import Overlay
 PALETTE = ("#332288", "#DDCC77", "#117733", "#CC6677", "#88CCEE", "#882255", "#44AA99", "#999933",
            "#AA4499", "#BBBBBB")
 PICK_RADIUS_PX = 6
+MAX_LABELS = 500  # text items per point: more are slow to draw and unreadable anyway
+VALUE_COLORMAP = "viridis"  # colour_by: dark (low values, drawn on top) to light
 EMPTY_TEXT = "No model: train one in the Training dock"
 # sizes at scale 1 (``ScatterView.set_scale`` multiplies them: presentation mode)
 POINT_SIZE, HIGHLIGHT_SIZE, LEGEND_SAMPLE_SIZE, LEGEND_TEXT_PT, THUMB_SIZE = 5, 16, 10, 11, 112
+LABEL_PT = 10
+
+
+def value_bins(values: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(the bin 0…n-1 of each value, the n+1 edges): equal widths between the 1st and 99th percentiles, the
+    outer bins open-ended, so that a few extreme values do not squeeze all others into one colour. Bin k
+    holds edges[k] ≤ v < edges[k+1]; NaN goes to bin 0."""
+    v = np.asarray(values, dtype=np.float64)
+    finite = v[np.isfinite(v)]
+    lo, hi = (float(q) for q in np.percentile(finite, [1, 99])) if len(finite) else (0.0, 1.0)
+    edges = np.linspace(lo, hi if hi > lo else lo + 1.0, n + 1)
+    index = np.searchsorted(edges[1:-1], np.where(np.isfinite(v), v, -np.inf), side="right")
+    return index.astype(np.int64), edges
+
+
+def point_labels(dataset) -> list[str] | None:
+    """Each row's class name for a data set of at most MAX_LABELS images (else None); "" for a row that
+    repeats an earlier row's image and class (the glyphs' test split is their training split again)."""
+    if dataset is None or len(dataset.images) > MAX_LABELS:
+        return None
+    keys = np.c_[dataset.labels, dataset.images.reshape(len(dataset.images), -1)]
+    first = set(np.unique(keys, axis=0, return_index=True)[1].tolist()) if len(keys) else set()
+    names = dataset.class_names
+    return [names[int(label)] if row in first else "" for row, label in enumerate(dataset.labels)]
+
+
+def labels_by_default(dataset) -> bool:
+    """Label the points by themselves where the class names are (nearly all) single characters: glyphs."""
+    if point_labels(dataset) is None or not dataset.class_names:
+        return False
+    return bool(np.mean([len(name) == 1 for name in dataset.class_names]) >= 0.9)
 
 
 class Picker:
@@ -170,7 +209,13 @@ class ScatterView(QWidget):
         self.overlays: dict[str, Overlay] = {}
         self._click_handler: Callable[[int, float, float], None] | None = None
         self._brushes = [pg.mkBrush(c) for c in PALETTE]
-        self.scale, self._ink = 1.0, "k"
+        ramp = pg.colormap.get(VALUE_COLORMAP).map(np.linspace(0.0, 0.92, len(PALETTE)), mode="qcolor")
+        self._ramp = [pg.mkBrush(c) for c in ramp]
+        self.values: np.ndarray | None = None  # color_by's values (None: class colours)
+        self.value_label, self.value_edges, self._bins = "", None, np.zeros(0, np.int64)
+        self.label_items: list[pg.TextItem] = []
+        self._label_rows = np.zeros(0, np.int64)
+        self.scale, self._ink, self._paper = 1.0, "k", "w"
         self._build()
         self._connect()
         self._on_model()
@@ -223,6 +268,10 @@ class ScatterView(QWidget):
         row.addWidget(QLabel("View:"))
         row.addWidget(self.projection_box)
         row.addWidget(self.manifold_box)
+        self.labels_box = QCheckBox("Labels")
+        self.labels_box.setToolTip("Write each point's class name beside it (small data sets only)")
+        self.labels_box.hide()
+        row.addWidget(self.labels_box)
         row.addStretch(1)
         self.hint = QLabel()
         self.hint.setStyleSheet("color: #b34700; font-weight: bold;")
@@ -248,6 +297,7 @@ class ScatterView(QWidget):
         s.gridReady.connect(self._on_grid)
         self.projection_box.activated.connect(self._on_projection_chosen)
         self.manifold_box.toggled.connect(self._on_manifold_toggled)
+        self.labels_box.toggled.connect(self._on_labels_toggled)
         self.view.sigRangeChanged.connect(self._on_range)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
         self.plot.scene().sigMouseMoved.connect(self._on_hover)
@@ -268,7 +318,21 @@ class ScatterView(QWidget):
         self.stack.setCurrentWidget(self.plot if shown else self.empty)
 
     def _on_dataset(self) -> None:
+        if self.values is not None:  # values of the old data set's rows
+            self._set_values(None, "")
+        labels = point_labels(self.session.dataset)
+        self.labels_box.setVisible(labels is not None)
+        self.labels_box.blockSignals(True)
+        self.labels_box.setChecked(labels_by_default(self.session.dataset))
+        self.labels_box.blockSignals(False)
+        self.set_point_labels(labels if self.labels_box.isChecked() else None)
+        self._build_legend()
+
+    def _build_legend(self) -> None:
         self.legend.clear()
+        if self.values is not None:
+            self._value_legend()
+            return
         names = self.session.class_names
         shown = names[:20]
         self.legend.setColumnCount(1 if len(shown) <= 10 else 2)
@@ -284,12 +348,13 @@ class ScatterView(QWidget):
         self._on_busy(s.busy)
         xy = s.xy
         self.picker.set_points(xy)
+        self._place_labels()
         if xy is None:
             for layer in self.layers:
                 layer.clear()
             self.count.setText("")
             return
-        colour = s.dataset.labels[:len(xy)] % len(PALETTE)
+        colour = self._colour_index(len(xy))
         for k, layer in enumerate(self.layers):
             mine = xy[colour == k]
             if len(mine) == len(layer.data):  # the same points moved (training, re-encoding): no restyling
@@ -304,6 +369,96 @@ class ScatterView(QWidget):
         self._on_selection(s.selected)
         if not s.is_ready:
             self.view.autoRange(padding=0.04)
+
+    def _colour_index(self, n: int) -> np.ndarray:
+        """The colour layer of each of the first ``n`` rows: its value's bin, or its class."""
+        if self.values is not None and len(self._bins) >= n:
+            return self._bins[:n]
+        return self.session.dataset.labels[:n] % len(PALETTE)
+
+    # ---- colour by a value, and point labels --------------------------------------------------------------
+
+    def color_by(self, values: np.ndarray | None, label: str = "") -> None:
+        """Colour the points by ``values`` (one per data row, e.g. the PSNR of each reconstruction) in
+        ``len(PALETTE)`` steps of a colormap, low values dark and drawn on top, the steps in the legend;
+        None brings back the class colours."""
+        s = self.session
+        if values is not None and (s.dataset is None or len(values) != len(s.dataset.images)):
+            raise ValueError(f"color_by needs one value per data row, got {len(values)}")
+        self._set_values(values, label)
+        self._build_legend()
+        self._show_legend()
+        self._on_codes()
+
+    def _set_values(self, values: np.ndarray | None, label: str) -> None:
+        self.values = None if values is None else np.array(values, dtype=np.float64)
+        self.value_label = label if values is not None else ""
+        if self.values is None:
+            self.value_edges, self._bins = None, np.zeros(0, np.int64)
+        else:
+            self._bins, self.value_edges = value_bins(self.values, len(self.layers))
+        brushes = self._brushes if values is None else self._ramp
+        for k, (layer, brush) in enumerate(zip(self.layers, brushes, strict=True)):
+            layer.setBrush(brush, update=False)
+            layer.setZValue(0 if values is None else -(k + 1) * 1e-3)  # still under the marks (z 0)
+            layer.clear()  # every point changes layer: none may be moved in place with its old colour
+
+    def _value_legend(self) -> None:
+        """A colour bar: the label, then one sample per step, highest values at the top."""
+        e, n = self.value_edges, len(self.layers)
+        self.legend.setColumnCount(1)
+        self.legend.addItem(pg.ScatterPlotItem(pen=None, brush=None), self.value_label)
+        for k in reversed(range(n)):
+            text = f"{e[k]:.3g} – {e[k + 1]:.3g}"
+            text = f"≥ {e[k]:.3g}" if k == n - 1 else f"&lt; {e[1]:.3g}" if k == 0 else text  # rich text
+            sample = pg.ScatterPlotItem(pen=None, brush=self._ramp[k], size=LEGEND_SAMPLE_SIZE * self.scale)
+            self.legend.addItem(sample, text)
+
+    def set_point_labels(self, labels: list[str] | None) -> bool:
+        """Write ``labels[row]`` beside each point ("" for none); None removes them. Refused (False, and a
+        status line) for more than MAX_LABELS texts."""
+        for item in self.label_items:
+            self.plot.removeItem(item)
+        self.label_items, self._label_rows = [], np.zeros(0, np.int64)
+        rows = [r for r, text in enumerate(labels or []) if text]
+        if len(rows) > MAX_LABELS:
+            self.session.status.emit(f"Too many points to label ({len(rows):,}; at most {MAX_LABELS})")
+            self._show_legend()
+            return False
+        for r in rows:
+            item = pg.TextItem(labels[r], anchor=(0.5, 1.05))
+            self.plot.addItem(item, ignoreBounds=True)
+            self.label_items.append(item)
+        self._label_rows = np.array(rows, dtype=np.int64)
+        self._style_labels()
+        self._place_labels()
+        self._show_legend()
+        return True
+
+    def _show_legend(self) -> None:
+        """Labelled points need no class legend (it would list every label again); a colour bar stays."""
+        self.legend.setVisible(not self.label_items or self.values is not None)
+
+    def _on_labels_toggled(self, on: bool) -> None:
+        self.set_point_labels(point_labels(self.session.dataset) if on else None)
+
+    def _place_labels(self) -> None:
+        xy = self.session.xy
+        n = 0 if xy is None else len(xy)
+        for item, row in zip(self.label_items, self._label_rows, strict=True):
+            item.setVisible(bool(row < n))
+            if row < n:
+                item.setPos(float(xy[row, 0]), float(xy[row, 1]))
+
+    def _style_labels(self) -> None:
+        font = self.font()
+        font.setPointSizeF(LABEL_PT * self.scale)
+        fill = QColor(pg.mkColor(self._paper))
+        fill.setAlpha(190)  # readable over the decoded manifold
+        for item in self.label_items:
+            item.setFont(font)
+            item.setColor(self._ink)
+            item.fill = pg.mkBrush(fill)
 
     def shown_points(self) -> np.ndarray:
         """N×2: every point drawn, colour layer by colour layer (for tests and benchmarks)."""
@@ -436,6 +591,8 @@ class ScatterView(QWidget):
             return
         s = self.session
         label = s.class_names[int(s.dataset.labels[index])]
+        if self.values is not None and index < len(self.values):
+            label += f" · {self.value_label}: {self.values[index]:.3g}"
         at = self.plot.mapToGlobal(self.plot.mapFromScene(scene_pos))
         self.tip.show_image(index, s.dataset.images[index], f"#{index} · {label}", at)
 
@@ -458,7 +615,7 @@ class ScatterView(QWidget):
     def set_colors(self, background: str, foreground: str) -> None:
         """The plot's background and the ink of the highlight ring, the cross-hair and the legend (for light,
         dark and high-contrast themes; the class colours stay)."""
-        self._ink = foreground
+        self._ink, self._paper = foreground, background
         self.plot.setBackground(background)
         fill = QColor(pg.mkColor(background))
         fill.setAlpha(215)
@@ -473,6 +630,7 @@ class ScatterView(QWidget):
             line.setPen(pg.mkPen(self._ink, width=1.5 * self.scale, style=Qt.PenStyle.DashLine))
         for overlay in self.overlays.values():
             overlay.set_look(self.scale, self._ink)
+        self._style_labels()
 
     def leaveEvent(self, event) -> None:
         self.tip.hide_tip()
