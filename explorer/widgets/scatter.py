@@ -323,7 +323,7 @@ class ScatterView(QWidget):
         labels = point_labels(self.session.dataset)
         self.labels_box.setVisible(labels is not None)
         self.labels_box.blockSignals(True)
-        self.labels_box.setChecked(labels_by_default(self.session.dataset))
+        self.labels_box.setChecked(bool(labels_by_default(self.session.dataset)))
         self.labels_box.blockSignals(False)
         self.set_point_labels(labels if self.labels_box.isChecked() else None)
         self._build_legend()

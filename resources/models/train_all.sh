@@ -14,6 +14,11 @@ $T --data digits --family vae --arch mlp --hidden 256,64 --latent-dim 2 --epochs
 # the same VAE trained on noisy inputs (denoising): compare it with digits-vae in the Denoise tool's sweep
 $T --data digits --family vae --arch mlp --hidden 256,64 --latent-dim 2 --epochs 300 --batch-size 64 \
    --lr 1e-3 --noise gaussian:0.4 --out $OUT/digits-dae.safetensors
+# MLP vs conv autoencoder on the same digits (Studies > Compare models: loss curves, train and test)
+$T --data digits --family ae --arch mlp --hidden 128,32 --latent-dim 2 --epochs 300 --batch-size 64 \
+   --lr 1e-3 --threads 1 --out $OUT/digits-mlp-ae.safetensors
+$T --data digits --family ae --arch conv --channels 16,32 --dense 32 --latent-dim 2 --epochs 300 \
+   --batch-size 64 --lr 1e-3 --threads 1 --out $OUT/digits-conv-ae.safetensors
 if python -m trainer datasets | grep -q "^fashion-mnist.*yes"; then
   $T --data fashion-mnist --preset keras-conv --latent-dim 2 --epochs 15 \
      --out $OUT/fashion-mnist-vae.safetensors
