@@ -3,6 +3,10 @@
 The training split lives on the device as one uint8 tensor; each epoch draws a seeded permutation and
 slices batches out of it (no DataLoader, no per-sample Python). Losses are summed as tensors and read only
 when a record is yielded, so the one host sync per step is the finiteness check of the loss.
+
+Under ``torchrun`` (see trainer/distributed.py) the same loop runs on every rank: each steps on its shard of
+the global batch inside DistributedDataParallel, and the losses, stop requests and validation are summed over
+the ranks, so every rank reports the same numbers and ends with the same weights.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 import torch
 
+from trainer import distributed
 from trainer.data.dataset import Dataset
 from trainer.errors import ConfigError, DataError, TrainerError, TrainingDiverged
 from trainer.models.config import config_from_dict
@@ -244,6 +249,12 @@ def _fit(model, data: Dataset, cfg: TrainConfig, should_stop) -> Iterator[Progre
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     device = resolve_device(cfg.device)
+    with distributed.world(device) as where:  # None outside torchrun
+        yield from _train(model, data, cfg, should_stop, where.device if where else device, where)
+
+
+def _train(model, data: Dataset, cfg: TrainConfig, should_stop, device: torch.device,
+           where: distributed.World | None) -> Iterator[Progress]:
     data = data.limit_train(cfg.limit_train)
     _check_data(model, data)
     torch.manual_seed(cfg.seed)
@@ -255,7 +266,8 @@ def _fit(model, data: Dataset, cfg: TrainConfig, should_stop) -> Iterator[Progre
     fmt = _memory_format(model, device)
     try:
         model.to(memory_format=fmt)
-        yield from _epochs(model, x_train, x_test, cfg, should_stop, fmt)
+        lane = _OneProcess(model, should_stop) if where is None else _Shards(model, where, should_stop)
+        yield from _epochs(model, x_train, x_test, cfg, lane, fmt)
     finally:  # errors and abandoned generators; _finish already ran before "done" and "stopped"
         _finish(model)
 
@@ -290,7 +302,7 @@ def _finish(model) -> None:
     model.eval()
 
 
-def _epochs(model, x_train, x_test, cfg: TrainConfig, should_stop, fmt) -> Iterator[Progress]:
+def _epochs(model, x_train, x_test, cfg: TrainConfig, lane, fmt) -> Iterator[Progress]:
     order = torch.Generator().manual_seed(cfg.seed)
     opt = _optimizer(model, cfg, x_train.device)
     n, bs = len(x_train), cfg.batch_size
@@ -301,17 +313,18 @@ def _epochs(model, x_train, x_test, cfg: TrainConfig, should_stop, fmt) -> Itera
         perm = torch.randperm(n, generator=order).to(x_train.device)
         run.start_epoch(x_train.device)
         for step in range(1, run.steps + 1):
-            if should_stop():
+            if lane.stopping():
                 _finish(model)
                 yield run.record("stopped", epoch, step - 1)
                 return
             x = x_train[perm[(step - 1) * bs:step * bs]].float().div_(255).contiguous(memory_format=fmt)
-            run.add(_step(model, opt, x, cfg, good, epoch, step), len(x))
+            run.add(lane.step(opt, x, cfg, good, epoch, step), len(x))
             if time.monotonic() - last_report >= cfg.report_every_s:
                 last_report = time.monotonic()
                 yield run.record("step", epoch, step)
         run.end_epoch()
-        yield run.record("epoch", epoch, run.steps, val=validate(model, x_test, max(bs, 512)))
+        yield run.record("epoch", epoch, run.steps, val=lane.validate(x_test, max(bs, 512)))
+    lane.finish()
     _finish(model)
     yield run.record("done", cfg.epochs, run.steps)
 
@@ -341,21 +354,107 @@ def _optimizer(model, cfg: TrainConfig, device: torch.device) -> torch.optim.Opt
 
 def _step(model, opt, x: torch.Tensor, cfg: TrainConfig, good: dict, epoch: int, step: int) -> torch.Tensor:
     """One optimizer step on the clean batch ``x``; returns the detached (loss, recon, kl, sparsity)."""
-    dtype = autocast_dtype(cfg.precision, x.device)
-    with torch.autocast(x.device.type, dtype=dtype or torch.float32, enabled=dtype is not None):
-        out = model(corrupt(x, cfg.noise) if cfg.noise != "none" else x)
+    losses = model.loss(x, _forward(model, _noisy(x, cfg), cfg))
+    _check_finite(losses.total, model, good, cfg, epoch, step)
+    _update(opt, losses.total)
+    return _stack(losses)
+
+
+def _noisy(x: torch.Tensor, cfg: TrainConfig) -> torch.Tensor:
+    return corrupt(x, cfg.noise) if cfg.noise != "none" else x
+
+
+def _forward(model, x_in: torch.Tensor, cfg: TrainConfig, **kwargs):
+    """``model(x_in, **kwargs)`` under the configured autocast; the outputs come back in fp32."""
+    dtype = autocast_dtype(cfg.precision, x_in.device)
+    with torch.autocast(x_in.device.type, dtype=dtype or torch.float32, enabled=dtype is not None):
+        out = model(x_in, **kwargs)
     if dtype is not None:  # the loss in fp32: BCE and KL sums lose too much in bf16
         out = type(out)(*(None if t is None else t.float() for t in out))
-    losses = model.loss(x, out)
-    if not torch.isfinite(losses.total):
+    return out
+
+
+def _check_finite(total: torch.Tensor, model, good: dict, cfg: TrainConfig, epoch: int, step: int) -> None:
+    """Restore the weights of the epoch's start and raise TrainingDiverged when ``total`` is NaN or ±inf."""
+    if not torch.isfinite(total):
         model.load_state_dict(good)
-        what = "NaN" if torch.isnan(losses.total) else "infinite"
+        what = "NaN" if torch.isnan(total) else "infinite"
         raise TrainingDiverged(f"loss became {what} at epoch {epoch}, step {step}: try a lower learning rate "
                                f"(now {cfg.lr})", epoch, step)
+
+
+def _update(opt, objective: torch.Tensor) -> None:
     opt.zero_grad(set_to_none=True)
-    losses.total.backward()
+    objective.backward()
     opt.step()
-    return _stack(losses)
+
+
+class _OneProcess:
+    """Steps on the whole batch in this process (the usual case)."""
+
+    def __init__(self, model, should_stop: Callable[[], bool]):
+        self.model, self.should_stop = model, should_stop
+
+    def stopping(self) -> bool:
+        return self.should_stop()
+
+    def step(self, opt, x, cfg: TrainConfig, good: dict, epoch: int, step: int) -> torch.Tensor:
+        return _step(self.model, opt, x, cfg, good, epoch, step)
+
+    def validate(self, x_test: torch.Tensor, batch_size: int) -> dict | None:
+        return validate(self.model, x_test, batch_size)
+
+    def finish(self) -> None:
+        pass
+
+
+class _Shards:
+    """One rank of data-parallel training: steps on its shard of every global batch in DDP.
+
+    Each rank's loss is its shard's mean scaled by ``shard × ranks / batch``, so DDP's average of the
+    gradients over ranks is the gradient of the mean loss over the global batch, as in one process. One
+    all-reduce per step sums the shards' losses (the records and the finiteness check then agree on every
+    rank) and the stop requests: a stop asked on any rank is obeyed by all at the next step.
+    """
+
+    def __init__(self, model, where: distributed.World, should_stop: Callable[[], bool]):
+        self.model, self.where, self.should_stop = model, where, should_stop
+        self.ddp = distributed.wrap(model, where)
+        self.stop = False
+
+    def stopping(self) -> bool:
+        return self.stop
+
+    def step(self, opt, x, cfg: TrainConfig, good: dict, epoch: int, step: int) -> torch.Tensor:
+        n = len(x)
+        lo, hi = self.where.bounds(n)
+        out = _forward(self.ddp, _noisy(x, cfg)[lo:hi], cfg, n=n, lo=lo)  # noise drawn for the global batch
+        if hi > lo:
+            losses = self.model.loss(x[lo:hi], out)
+            objective, sums = losses.total * ((hi - lo) * self.where.size / n), _stack(losses) * (hi - lo)
+        else:  # an empty shard still joins DDP's gradient all-reduce, with zero gradients
+            objective = sum(t.sum() for t in out if t is not None) * 0.0
+            sums = torch.zeros(4, device=x.device)
+        flags = torch.tensor([float(self.should_stop())], device=x.device)
+        totals = distributed.all_sum(torch.cat([sums.detach().float(), flags]))
+        self.stop = bool(totals[4] > 0)
+        means = totals[:4] / n
+        _check_finite(means[0], self.model, good, cfg, epoch, step)
+        _update(opt, objective)
+        return means
+
+    def validate(self, x_test: torch.Tensor, batch_size: int) -> dict | None:
+        """The mean losses over the whole test split: each rank evaluates its shard, the sums are added."""
+        if len(x_test) == 0:
+            return None
+        lo, hi = self.where.bounds(len(x_test))
+        part = validate(self.model, x_test[lo:hi], batch_size) or dict.fromkeys(LOSS_NAMES, 0.0)
+        sums = torch.tensor([part[k] * (hi - lo) for k in LOSS_NAMES], dtype=torch.float64,
+                            device=x_test.device)
+        return dict(zip(LOSS_NAMES, (distributed.all_sum(sums) / len(x_test)).tolist(), strict=True))
+
+    def finish(self) -> None:
+        distributed.check_in_sync(self.model)
 
 
 def _stack(losses) -> torch.Tensor:
