@@ -15,23 +15,32 @@ from PySide6.QtCore import QPointF, Qt
 from explorer import workers
 
 __all__ = ["collect_garbage", "digits", "loaded", "model_file", "model_file_3d", "no_threads_left", "window",
-           "click_view", "view_to_widget", "scene", "open_scene", "isolated_point", "empty_spot"]
+           "click_view", "view_to_widget", "scene", "open_scene", "isolated_point", "empty_spot",
+           "tiny_model_file"]
 
 LOAD_TIMEOUT_MS = 60_000
 
 
-def _model_file(folder, latent_dim: int):
+def tiny_model_file(path, data_spec: str | None = "digits", family: str = "vae", latent_dim: int = 2,
+                    hidden: tuple[int, ...] = (16,), seed: int | None = None, image_shape=None):
+    """An untrained MLP model saved at ``path`` with the data set ``data_spec`` (its image shape), or with
+    none (then ``image_shape`` is needed). Seeded: ``seed`` or the latent size."""
     import torch
 
     from trainer.checkpoint import save_checkpoint
     from trainer.data import load_dataset
     from trainer.models import ModelConfig, build_model
 
-    torch.manual_seed(latent_dim)
-    cfg = ModelConfig(family="vae", arch="mlp", image_shape=(1, 8, 8), latent_dim=latent_dim, hidden=(16,))
-    path = folder / f"digits-{latent_dim}d.safetensors"
-    save_checkpoint(path, build_model(cfg).eval(), dataset=load_dataset("digits"))
-    return path
+    data = load_dataset(data_spec) if data_spec else None
+    torch.manual_seed(latent_dim if seed is None else seed)
+    shape = data.image_shape if data is not None else tuple(image_shape)
+    cfg = ModelConfig(family=family, arch="mlp", image_shape=shape, latent_dim=latent_dim,
+                      hidden=tuple(hidden))
+    return save_checkpoint(path, build_model(cfg).eval(), dataset=data)
+
+
+def _model_file(folder, latent_dim: int):
+    return tiny_model_file(folder / f"digits-{latent_dim}d.safetensors", latent_dim=latent_dim)
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import shutil
 import numpy as np
 import pytest
 from app_fixtures import *  # noqa: F403
-from app_fixtures import LOAD_TIMEOUT_MS, click_view, empty_spot, open_scene, view_to_widget
+from app_fixtures import LOAD_TIMEOUT_MS, click_view, empty_spot, open_scene, tiny_model_file, view_to_widget
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QPolygonF
 
@@ -19,17 +19,8 @@ from trainer.vectors import load_vectors, vectors_path
 @pytest.fixture(scope="module")
 def shapes_file(tmp_path_factory):
     """An untrained 2-D MLP VAE for 400 shapes (they have six binary attributes)."""
-    import torch
-
-    from trainer.checkpoint import save_checkpoint
-    from trainer.data import load_dataset
-    from trainer.models import ModelConfig, build_model
-
-    data = load_dataset("shapes?n=400")
-    torch.manual_seed(0)
-    cfg = ModelConfig(family="vae", arch="mlp", image_shape=data.image_shape, latent_dim=2, hidden=(16,))
     path = tmp_path_factory.mktemp("shapes") / "shapes-tiny.safetensors"
-    return save_checkpoint(path, build_model(cfg).eval(), dataset=data)
+    return tiny_model_file(path, "shapes?n=400", seed=0)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from app_fixtures import *  # noqa: F403
+from app_fixtures import tiny_model_file
 from PySide6.QtCore import QCoreApplication
 
 from explorer.widgets.denoise_panel import HINT, DenoisePanel
@@ -136,15 +137,8 @@ def test_a_sweep_can_be_cancelled(qtbot, scene, panel):
 
 
 def test_a_model_for_other_images_gives_one_clear_message(qtbot, scene, panel, tmp_path):
-    import torch
-
-    from trainer.checkpoint import save_checkpoint
-    from trainer.models import ModelConfig, build_model
-
-    torch.manual_seed(0)
-    path = tmp_path / "tiny-4x4.safetensors"
-    save_checkpoint(path, build_model(ModelConfig(family="ae", arch="mlp", image_shape=(1, 4, 4),
-                                                  latent_dim=2, hidden=(8,))))
+    path = tiny_model_file(tmp_path / "tiny-4x4.safetensors", None, family="ae", hidden=(8,), seed=0,
+                           image_shape=(1, 4, 4))
     errors = []
     scene.session.error.connect(errors.append)
     panel.tool.compare_with(path)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 from app_fixtures import *  # noqa: F403
-from app_fixtures import LOAD_TIMEOUT_MS, open_scene
+from app_fixtures import LOAD_TIMEOUT_MS, open_scene, tiny_model_file
 from PySide6.QtCore import Qt
 
 from explorer.study_quality import by_class
@@ -83,17 +83,8 @@ def test_new_model_clears_the_study(loaded, model_file, qtbot):
 
 @pytest.fixture(scope="module")
 def glyph_model(tmp_path_factory):
-    import torch
-
-    from trainer.checkpoint import save_checkpoint
-    from trainer.data import load_dataset
-    from trainer.models import ModelConfig, build_model
-
-    torch.manual_seed(0)
-    cfg = ModelConfig(family="vae", arch="mlp", image_shape=(1, 7, 5), latent_dim=2, hidden=(8,))
     path = tmp_path_factory.mktemp("glyphs") / "glyphs-2d.safetensors"
-    save_checkpoint(path, build_model(cfg).eval(), dataset=load_dataset("glyphs"))
-    return path
+    return tiny_model_file(path, "glyphs", hidden=(8,), seed=0)
 
 
 def test_glyphs_are_labelled(qtbot, glyph_model):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 from app_fixtures import *  # noqa: F403
-from app_fixtures import LOAD_TIMEOUT_MS, open_scene
+from app_fixtures import LOAD_TIMEOUT_MS, open_scene, tiny_model_file
 from PIL import Image
 
 from explorer.widgets.sampling_panel import SamplingPanel
@@ -109,15 +109,8 @@ def test_clears_while_the_model_is_away_and_samples_again_on_ready(scene, panel,
 @pytest.fixture(scope="module")
 def ae_file(tmp_path_factory):
     """An untrained plain autoencoder (no prior) for the 8×8 digits."""
-    from trainer.checkpoint import save_checkpoint
-    from trainer.data import load_dataset
-    from trainer.models import ModelConfig, build_model
-
-    torch.manual_seed(1)
-    cfg = ModelConfig(family="ae", arch="mlp", image_shape=(1, 8, 8), latent_dim=3, hidden=(16,))
     path = tmp_path_factory.mktemp("ae") / "digits-ae.safetensors"
-    save_checkpoint(path, build_model(cfg).eval(), dataset=load_dataset("digits"))
-    return path
+    return tiny_model_file(path, "digits", family="ae", latent_dim=3, seed=1)
 
 
 def test_plain_autoencoder_samples_a_gaussian_fitted_to_its_codes(qtbot, ae_file):
