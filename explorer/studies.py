@@ -2,14 +2,18 @@
 
 A study module exposes ``TITLE`` and ``open_study(window) -> QWidget`` (a top-level, non-modal window that
 reads the main window's session). ``install`` adds one Studies menu entry per module in ``STUDIES`` and keeps
-each opened window in ``window.studies[name]`` (opened once, raised afterwards).
+each opened window in ``window.studies.windows[name]`` (imported and made on first use, raised afterwards).
 """
 
 from __future__ import annotations
 
 import importlib
 
-STUDIES = ("study_runs", "study_compare", "study_quality", "study_classifier")  # modules under explorer/
+# module under explorer/ -> its menu title (= the module's TITLE; kept here so that the menu is built without
+# importing the studies: they pull in sklearn, torch helpers and more, which would slow the first window)
+STUDIES = {"study_compare": "Compare models side by side", "study_classifier": "Latent classifier",
+           "study_runs": "Runs (hyperparameter sweep)",
+           "study_quality": "Reconstruction quality and anomalies"}
 
 
 class Studies:
@@ -17,15 +21,14 @@ class Studies:
         self.window = window
         self.windows: dict[str, object] = {}
         self.menu = window.menuBar().insertMenu(window.help_menu.menuAction(), _menu(window)).menu()
-        for name in STUDIES:
-            module = importlib.import_module(f"explorer.{name}")
-            self.menu.addAction(module.TITLE, lambda m=module, n=name: self.open(n, m))
+        for name, title in STUDIES.items():
+            self.menu.addAction(title, lambda n=name: self.open(n))
 
-    def open(self, name: str, module=None):
-        """Show study ``name`` (made on first use) and return its window."""
+    def open(self, name: str):
+        """Show study ``name`` (imported and made on first use) and return its window."""
         study = self.windows.get(name)
         if study is None:
-            module = module or importlib.import_module(f"explorer.{name}")
+            module = importlib.import_module(f"explorer.{name}")
             study = self.windows[name] = module.open_study(self.window)
         study.show()
         study.raise_()

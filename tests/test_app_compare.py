@@ -124,9 +124,13 @@ def test_closing_stops_every_pane_and_showing_again_rebuilds_them(qtbot, compare
 
 
 def test_the_studies_menu_opens_it_and_the_main_window_closes_it(qtbot, window):
+    import importlib
+
     from explorer.studies import STUDIES
 
     assert "study_compare" in STUDIES
+    for name, title in STUDIES.items():  # the menu's titles are the modules' own (imported only when opened)
+        assert importlib.import_module(f"explorer.{name}").TITLE == title
     study = window.studies.open("study_compare")
     assert study.windowTitle() == "Compare models side by side"
     wait_ready(qtbot, study)
