@@ -172,7 +172,7 @@ def startup_probe(model: str, data: str, spawned: float) -> None:
     session.error.connect(failed)
     marks["before_show"] = time.time()
     window.show()
-    QTimer.singleShot(0, lambda: session.open_model(Path(model), data))
+    window.after_first_paint(lambda: session.open_model(Path(model), data))  # as explorer/app.py does
     QTimer.singleShot(300_000, app.quit)
     app.exec()
     app.removeEventFilter(watch)

@@ -65,7 +65,6 @@ def _idx_data_found(name: str) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -87,9 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshot:
         _screenshot_when_settled(window, args.screenshot, waits=model is not None)
     if last:
-        QTimer.singleShot(0, lambda: window.settings.reopen(last, args.data))
+        window.after_first_paint(lambda: window.settings.reopen(last, args.data))
     else:
-        QTimer.singleShot(0, lambda: _open(session, model, args.data))
+        window.after_first_paint(lambda: _open(session, model, args.data))
     app.aboutToQuit.connect(session.shutdown)
     code = app.exec()
     session.shutdown()

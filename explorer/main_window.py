@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QLabel,
     QMainWindow,
@@ -77,6 +80,12 @@ class MainWindow(QMainWindow):
             self.view_menu.addAction(dock.toggleViewAction())
         self.help_menu = self.menuBar().addMenu("&Help")
 
+    def after_first_paint(self, fn: Callable[[], object], fallback_ms: int = 1000) -> None:
+        """Call ``fn`` once the window has painted for the first time (or after ``fallback_ms``). Workers that
+        import torch (loading a model, the device probe) hold the GIL in stretches: started at once, they
+        delayed the first paint by about 0.35 s."""
+        _AfterFirstPaint(self, fn, fallback_ms)
+
     def _full_tab_titles(self) -> None:
         """Tab titles in full (Qt elides "Interpolate" to "Interpol…" in a narrow dock); arrows scroll."""
         for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
@@ -145,3 +154,23 @@ class MainWindow(QMainWindow):
             study.close()
         self.session.shutdown()
         super().closeEvent(event)
+
+
+class _AfterFirstPaint(QObject):
+    def __init__(self, window: QWidget, fn: Callable[[], object], fallback_ms: int):
+        super().__init__(window)
+        self.fn, self.pending = fn, True
+        QApplication.instance().installEventFilter(self)
+        QTimer.singleShot(fallback_ms, self, self.run)
+
+    def eventFilter(self, _obj, event) -> bool:
+        if event.type() == QEvent.Type.Paint and self.pending:
+            QTimer.singleShot(0, self, self.run)  # after this paint and the others of the same pass
+        return False
+
+    def run(self) -> None:
+        if self.pending:
+            self.pending = False
+            QApplication.instance().removeEventFilter(self)
+            if self.parent().isVisible():  # not for a window closed (or never shown) meanwhile
+                self.fn()

@@ -89,3 +89,42 @@ def test_screenshot_of_a_corrupt_model_exits_non_zero(tmp_path):
 def _run_main(*argv: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "main.py", *argv], cwd=ROOT, capture_output=True, text=True,
                           timeout=240, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+
+
+def test_work_that_imports_torch_starts_after_the_first_paint(qtbot):
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication
+
+    from explorer.main_window import MainWindow
+    from explorer.state import Session
+
+    events = []
+
+    class Watch(QObject):
+        def eventFilter(self, _obj, event) -> bool:
+            if event.type() == QEvent.Type.Paint and not events:
+                events.append("paint")
+            return False
+
+    watch = Watch()
+    QApplication.instance().installEventFilter(watch)
+    win = MainWindow(Session())
+    qtbot.addWidget(win)
+    win.after_first_paint(lambda: events.append("work"))
+    closed = []
+    win.after_first_paint(lambda: closed.append("work"), fallback_ms=50)
+    win.show()
+    qtbot.waitUntil(lambda: "work" in events)
+    QApplication.instance().removeEventFilter(watch)
+    assert events == ["paint", "work"] and closed == ["work"]
+
+    hidden = MainWindow(Session())  # never shown (or closed first): the work is dropped, nothing is started
+    qtbot.addWidget(hidden)
+    dropped = []
+    hidden.after_first_paint(lambda: dropped.append("work"), fallback_ms=10)
+    from explorer.main_window import _AfterFirstPaint
+
+    qtbot.waitUntil(lambda: not any(o.pending for o in hidden.findChildren(_AfterFirstPaint)))  # its fallback ran
+    assert dropped == []
+    for w in (win, hidden):
+        w.close()

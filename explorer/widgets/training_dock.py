@@ -334,5 +334,5 @@ def install(window, session) -> TrainingDock:
     window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
     window.resizeDocks([dock], [390], Qt.Orientation.Horizontal)
     StopOnClose(window, dock.controller)
-    dock.probe_devices()
+    window.after_first_paint(dock.probe_devices)  # its torch import would delay the first paint
     return dock
