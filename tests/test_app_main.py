@@ -124,7 +124,8 @@ def test_work_that_imports_torch_starts_after_the_first_paint(qtbot):
     hidden.after_first_paint(lambda: dropped.append("work"), fallback_ms=10)
     from explorer.main_window import _AfterFirstPaint
 
-    qtbot.waitUntil(lambda: not any(o.pending for o in hidden.findChildren(_AfterFirstPaint)))  # its fallback ran
+    # the fallback timer has run
+    qtbot.waitUntil(lambda: not any(o.pending for o in hidden.findChildren(_AfterFirstPaint)))
     assert dropped == []
     for w in (win, hidden):
         w.close()
