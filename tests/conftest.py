@@ -14,7 +14,13 @@ def _isolated_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("LATENT_EXPLORER_DATA", str(base / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(base / "config"))
     _settings_path(base / "config")
-    yield
+    yield base
+
+
+@pytest.fixture
+def settings_dir(_isolated_dirs):
+    """The folder this test's QSettings are written to."""
+    return _isolated_dirs / "config"
 
 
 def _settings_path(folder) -> None:

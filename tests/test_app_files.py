@@ -7,7 +7,6 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QPushButton
 
@@ -21,20 +20,12 @@ from trainer.errors import DataError
 
 
 @pytest.fixture(autouse=True)
-def settings(tmp_path):
-    """QSettings of this test live in its temp folder (Qt reads XDG_CONFIG_HOME only once per process)."""
-    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "settings"))
-    return tmp_path / "settings"
-
-
-@pytest.fixture(autouse=True)
 def no_training_threads_left():
     yield
     assert training.running_threads() == [], "a saving or loading thread is still running"
 
 
-def test_recent_files_keep_eight_newest_first_and_prune_missing_ones(tmp_path, settings):
+def test_recent_files_keep_eight_newest_first_and_prune_missing_ones(tmp_path, settings_dir):
     files = [tmp_path / f"m{i}.safetensors" for i in range(10)]
     for f in files:
         f.write_bytes(b"x")
@@ -44,7 +35,7 @@ def test_recent_files_keep_eight_newest_first_and_prune_missing_ones(tmp_path, s
     files[9].unlink()
     assert RecentFiles().entries()[0] == f"model:{files[8]}"
     assert len(store().value("recent/files", [], type=list)) == 7
-    assert any(settings.rglob("*")), "settings were written under the test's folder"
+    assert any(settings_dir.rglob("*")), "settings were written under the test's folder"
 
 
 def test_recent_data_sets_are_path_specs_only(tmp_path):

@@ -7,7 +7,6 @@ import sys
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from explorer import training, workers
@@ -15,12 +14,6 @@ from tests.app_fixtures import *  # noqa: F403
 from tests.app_fixtures import LOAD_TIMEOUT_MS
 
 TRAIN_TIMEOUT_MS = 120_000
-
-
-@pytest.fixture(autouse=True)
-def settings(tmp_path):
-    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
 
 
 @pytest.fixture(autouse=True)
