@@ -26,10 +26,10 @@ uninstall-desktop: $(STAMP)
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/ruff check trainer explorer tests benchmarks main.py
+	$(VENV)/bin/ruff check trainer explorer tests benchmarks main.py setup.py resources
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check trainer explorer tests benchmarks main.py
+	$(VENV)/bin/ruff check trainer explorer tests benchmarks main.py setup.py resources
 
 # each prints its figures (benchmarks/README.md records them); about 10 minutes in all on 2 cores
 bench: $(STAMP)

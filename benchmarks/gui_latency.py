@@ -41,7 +41,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-PRETRAINED = ROOT / "resources" / "models" / "fashion-mnist-vae.safetensors"
+from trainer.resources import models_dir  # noqa: E402
+
+PRETRAINED = models_dir() / "fashion-mnist-vae.safetensors"
 GOALS = {  # figure -> (limit, unit, what)
     "first_window_s": (1.0, "s", "first window ≤ 1 s"),
     "scatter_ready_s": (3.0, "s", "pretrained scatter ≤ 3 s"),

@@ -13,7 +13,9 @@ import argparse
 import sys
 from pathlib import Path
 
-MODELS_DIR = Path(__file__).resolve().parent.parent / "resources" / "models"
+from trainer.resources import models_dir
+
+MODELS_DIR = models_dir()
 # the first of these that is present (and whose data set is here) opens at start
 PREFERRED_MODELS = {"fashion-mnist-vae.safetensors": "fashion-mnist", "digits-vae.safetensors": "",
                     "shapes-vae.safetensors": ""}

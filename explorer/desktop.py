@@ -18,10 +18,11 @@ import sys
 from pathlib import Path
 
 from trainer.files import atomic_file
+from trainer.resources import resources_dir
 
 APP_ID = "latent-explorer"  # the .desktop file's name, the icon's name, and the app's desktop file name
 ROOT = Path(__file__).resolve().parent.parent  # the checkout (the package is installed editable)
-RESOURCES = ROOT / "resources"
+RESOURCES = resources_dir()
 ICONS = RESOURCES / "icons"
 TEMPLATE = RESOURCES / f"{APP_ID}.desktop"
 SIZES = (32, 64, 128, 256)

@@ -17,10 +17,10 @@ from PySide6.QtGui import QDesktopServices, QTextBlock, QTextCursor
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from explorer import demo
+from trainer.resources import models_dir, resource_path
 
-ROOT = Path(__file__).resolve().parent.parent
-LESSONS_MD = ROOT / "resources" / "lessons.md"
-MODELS_DIR = ROOT / "resources" / "models"
+LESSONS_MD = resource_path("lessons.md")
+MODELS_DIR = models_dir()
 
 
 @dataclass(frozen=True)

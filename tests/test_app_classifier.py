@@ -9,7 +9,7 @@ from app_fixtures import *  # noqa: F403
 from PySide6.QtCore import Qt
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
-from explorer.study_classifier import TITLE, ClassifierWindow, open_study
+from explorer.studies.classifier import TITLE, ClassifierWindow, open_study
 
 TIMEOUT_MS = 60_000
 
@@ -23,7 +23,7 @@ def train(qtbot, study: ClassifierWindow) -> None:
 def test_study_trains_and_fills_its_tables(qtbot, loaded):
     actions = [a.text() for a in loaded.studies.menu.actions()]
     assert TITLE in actions
-    study = loaded.studies.open("study_classifier")
+    study = loaded.studies.open("classifier")
     qtbot.addWidget(study)
     study.head.setCurrentIndex(study.head.findData("mlp"))
     study.epochs.setValue(3)

@@ -9,7 +9,7 @@ from app_fixtures import LOAD_TIMEOUT_MS, click_view, isolated_point
 
 from explorer.app import MODELS_DIR, default_model
 from explorer.state import Projection
-from explorer.study_compare import CompareWindow, PaneSpec, history_of
+from explorer.studies.compare import CompareWindow, PaneSpec, history_of
 from trainer.checkpoint import read_checkpoint_info
 
 
@@ -128,10 +128,10 @@ def test_the_studies_menu_opens_it_and_the_main_window_closes_it(qtbot, window):
 
     from explorer.studies import STUDIES
 
-    assert "study_compare" in STUDIES
+    assert "compare" in STUDIES
     for name, title in STUDIES.items():  # the menu's titles are the modules' own (imported only when opened)
-        assert importlib.import_module(f"explorer.{name}").TITLE == title
-    study = window.studies.open("study_compare")
+        assert importlib.import_module(f"explorer.studies.{name}").TITLE == title
+    study = window.studies.open("compare")
     assert study.windowTitle() == "Compare models side by side"
     wait_ready(qtbot, study)
     window.close()  # the autouse fixture checks that no pane's thread is left

@@ -1,7 +1,6 @@
 """The Denoising panel on a Session + ScatterView with the tiny 2-D digits VAE (the ``scene`` fixture)."""
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,10 +11,11 @@ from PySide6.QtCore import QCoreApplication
 from explorer.widgets.denoise_panel import HINT, DenoisePanel
 from trainer.denoise import sweep_batch, trail_levels
 from trainer.latent import decode, encode
+from trainer.resources import models_dir
 from trainer.train import corrupt_np
 
 TIMEOUT = 20_000
-DAE = Path(__file__).resolve().parent.parent / "resources" / "models" / "digits-dae.safetensors"
+DAE = models_dir() / "digits-dae.safetensors"
 
 
 @pytest.fixture

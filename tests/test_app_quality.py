@@ -6,13 +6,13 @@ from app_fixtures import *  # noqa: F403
 from app_fixtures import LOAD_TIMEOUT_MS, open_scene, tiny_model_file
 from PySide6.QtCore import Qt
 
-from explorer.study_quality import by_class
+from explorer.studies.quality import by_class
 from explorer.widgets.scatter import MAX_LABELS, PALETTE
 from trainer.quality import reconstruction_errors, worst
 
 
 def open_quality(window, qtbot):
-    study = window.studies.open("study_quality")
+    study = window.studies.open("quality")
     qtbot.addWidget(study)
     qtbot.waitUntil(lambda: study.tool.complete, timeout=LOAD_TIMEOUT_MS)
     return study

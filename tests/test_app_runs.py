@@ -27,7 +27,7 @@ def sweep_dir(tmp_path_factory):
 @pytest.fixture
 def runs(qtbot):
     from explorer.state import Session
-    from explorer.study_runs import RunsWindow
+    from explorer.studies.runs import RunsWindow
 
     session = Session()
     view = RunsWindow(session)
@@ -76,7 +76,7 @@ def test_selected_runs_overlay_their_curves(runs, sweep_dir, qtbot):
 
 
 def test_the_table_follows_the_folder_and_the_folder_is_remembered(runs, sweep_dir, qtbot, tmp_path):
-    from explorer.study_runs import RunsWindow
+    from explorer.studies.runs import RunsWindow
     from trainer.data import load_dataset
 
     folder = tmp_path / "live"
@@ -105,7 +105,7 @@ def test_load_model_opens_the_run_in_the_session(runs, sweep_dir, qtbot):
 
 
 def test_the_studies_menu_opens_the_runs_window(window):
-    from explorer.study_runs import TITLE, RunsWindow
+    from explorer.studies.runs import TITLE, RunsWindow
 
     assert TITLE in [a.text() for a in window.studies.menu.actions()]
-    assert isinstance(window.studies.open("study_runs"), RunsWindow)
+    assert isinstance(window.studies.open("runs"), RunsWindow)

@@ -1,6 +1,5 @@
 """trainer.denoise: the slider preview and the noise sweep, checked against direct computations."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,9 +20,10 @@ from trainer.denoise import (
 from trainer.errors import ConfigError
 from trainer.latent import decode, encode
 from trainer.models import ModelConfig, build_model
+from trainer.resources import models_dir
 from trainer.train import corrupt_np
 
-MODELS = Path(__file__).resolve().parent.parent / "resources" / "models"
+MODELS = models_dir()
 
 
 @pytest.fixture(scope="module")

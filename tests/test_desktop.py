@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from explorer import desktop
+from trainer.resources import resource_path
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,7 +35,7 @@ def test_install_writes_the_entry_and_icons_and_uninstall_removes_them(tmp_path)
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert _png_size(png) == (size, size)
     svg = icons / "scalable/apps/latent-explorer.svg"
-    assert svg.read_bytes() == (ROOT / "resources/icons/latent-explorer.svg").read_bytes()
+    assert svg.read_bytes() == resource_path("icons", "latent-explorer.svg").read_bytes()
     assert sorted(written) == sorted([desktop.entry_path(tmp_path), svg,
                                       *(icons / f"{s}x{s}/apps/latent-explorer.png" for s in desktop.SIZES)])
     assert not list(tmp_path.rglob("*.part"))  # atomic writes leave no temp files

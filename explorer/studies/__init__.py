@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import importlib
 
-# module under explorer/ -> its menu title (= the module's TITLE; kept here so that the menu is built without
-# importing the studies: they pull in sklearn, torch helpers and more, which would slow the first window)
-STUDIES = {"study_compare": "Compare models side by side", "study_classifier": "Latent classifier",
-           "study_runs": "Runs (hyperparameter sweep)",
-           "study_quality": "Reconstruction quality and anomalies"}
+# module under explorer/studies/ -> its menu title (= the module's TITLE; kept here so that the menu is built
+# without importing the studies: they pull in sklearn, torch helpers and more, slowing the first window)
+STUDIES = {"compare": "Compare models side by side", "classifier": "Latent classifier",
+           "runs": "Runs (hyperparameter sweep)",
+           "quality": "Reconstruction quality and anomalies"}
 
 
 class Studies:
@@ -28,7 +28,7 @@ class Studies:
         """Show study ``name`` (imported and made on first use) and return its window."""
         study = self.windows.get(name)
         if study is None:
-            module = importlib.import_module(f"explorer.{name}")
+            module = importlib.import_module(f"explorer.studies.{name}")
             study = self.windows[name] = module.open_study(self.window)
         study.show()
         study.raise_()
