@@ -66,6 +66,18 @@ class ClassifyConfig:
         return asdict(self)
 
 
+def _check_bounds(cfg: ClassifyConfig) -> None:
+    from trainer import limits
+    from trainer.models.config import MAX_WIDTH
+
+    for name, high in (("seed", limits.MAX_SEED), ("epochs", limits.MAX_EPOCHS), ("hidden", MAX_WIDTH),
+                       ("batch_size", limits.MAX_BATCH), ("threads", limits.MAX_THREADS),
+                       ("limit_train", limits.MAX_LIMIT)):
+        value = getattr(cfg, name)
+        if value is not None:
+            limits.check_int(f"classifier setting {name}", value, 0 if name == "seed" else 1, high)
+
+
 def _check_config(cfg: ClassifyConfig) -> None:
     if cfg.mode not in MODES:
         raise ConfigError(f"unknown classifier mode {cfg.mode!r}: choose frozen or finetune")
@@ -79,6 +91,7 @@ def _check_config(cfg: ClassifyConfig) -> None:
             continue
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise ConfigError(f"classifier setting {name} must be a whole number ≥ {low}, got {value!r}")
+    _check_bounds(cfg)
     if cfg.lr is not None and not (isinstance(cfg.lr, (int, float)) and 0 < cfg.lr < math.inf):
         raise ConfigError(f"learning rate must be a positive number, got {cfg.lr!r}")
     if not cfg.report_every_s >= 0:
