@@ -77,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
 
     session = Session()
     window = MainWindow(session)
+    from explorer import crash
+
+    crash.install(window)  # an error no code caught: one message in the window, the traceback in the log
     last = _last_session(window, args)
     if args.size:
         window.resize(*args.size)

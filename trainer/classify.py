@@ -272,6 +272,7 @@ def _train(model, data: Dataset, cfg: ClassifyConfig, should_stop) -> Iterator:
     _check_data(model, data)
     device, start = resolve_device(cfg.device), time.monotonic()
     codes = yield from _encode_train(model, data.images[:data.n_train], start)
+    _check_codes(codes)
     encode_s = time.monotonic() - start
     net = _classifier(model, cfg, codes, len(data.class_names), device)
     x = codes if cfg.mode == "frozen" else data.images[:data.n_train]
@@ -283,6 +284,14 @@ def _train(model, data: Dataset, cfg: ClassifyConfig, should_stop) -> Iterator:
     elapsed = time.monotonic() - start
     yield ClassifierResult(report, cfg, data.n_train, data.n_train, len(loop.history), loop.stopped,
                            loop.history, encode_s, train_s, elapsed)
+
+
+def _check_codes(codes: np.ndarray) -> None:
+    bad = int((~np.isfinite(codes).all(axis=1)).sum())
+    if bad:
+        raise TrainerError(f"the encoder's codes of {bad:,} of {len(codes):,} training images are not finite "
+                           "(NaN or Inf): the model's weights overflow float32, so no classifier can learn "
+                           "from them; retrain the model")
 
 
 def _encode_train(model, images: np.ndarray, start: float) -> Iterator[ClassifyProgress]:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from trainer import cli
 from trainer.errors import ConfigError
+from trainer.models.config import MAX_WIDTH
 
 
 def add_parser(sub, common) -> None:
@@ -23,15 +24,15 @@ def add_parser(sub, common) -> None:
     p.add_argument("--data", metavar="SPEC", help="data set (default: the one stored in the checkpoint)")
     p.add_argument("--finetune", action="store_true", help="train a copy of the encoder too (default frozen)")
     p.add_argument("--head", choices=["linear", "mlp"], default="linear", help="(linear)")
-    p.add_argument("--hidden", type=cli.POSITIVE_INT, metavar="N", help="mlp head: hidden units (64)")
-    p.add_argument("--epochs", type=cli.POSITIVE_INT, metavar="E", help="(10)")
+    p.add_argument("--hidden", type=cli.bounded(MAX_WIDTH), metavar="N", help="mlp head: hidden units (64)")
+    p.add_argument("--epochs", type=cli.EPOCHS, metavar="E", help="(10)")
     p.add_argument("--lr", type=cli.POSITIVE, metavar="LR",
                    help="Adam learning rate (1e-2 frozen, 1e-3 fine-tuned)")
-    p.add_argument("--batch-size", type=cli.POSITIVE_INT, metavar="N", help="(256)")
-    p.add_argument("--seed", type=cli.COUNT, metavar="S", help="(0)")
-    p.add_argument("--limit-train", type=cli.POSITIVE_INT, metavar="N",
+    p.add_argument("--batch-size", type=cli.BATCH, metavar="N", help="(256)")
+    p.add_argument("--seed", type=cli.SEED, metavar="S", help="(0)")
+    p.add_argument("--limit-train", type=cli.LIMIT, metavar="N",
                    help="use the first N training images")
-    p.add_argument("--threads", type=cli.POSITIVE_INT, metavar="T", help="torch CPU threads")
+    p.add_argument("--threads", type=cli.THREADS, metavar="T", help="torch CPU threads")
     p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], help="(auto)")
     p.add_argument("--json", type=Path, metavar="FILE", help="also write the report as JSON")
     p.set_defaults(handler=cmd_classify)

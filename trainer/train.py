@@ -339,7 +339,8 @@ def _memory_format(model, device: torch.device) -> torch.memory_format:
 def _check_data(model, data: Dataset) -> None:
     where = data.source or data.spec
     if data.n_train < 1:
-        raise DataError(f"{where}: no training images")
+        raise DataError(f"{where}: no training images: all {len(data.images):,} images are in the test split "
+                        "(a data set needs a training split to train on)")
     want = tuple(model.config.image_shape)
     if data.image_shape != want:
         raise ConfigError(f"{where}: images are {'×'.join(map(str, data.image_shape))} but the model expects "
