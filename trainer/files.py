@@ -84,7 +84,7 @@ def check_folder(folder: str | os.PathLike) -> Path:
     """Prove ``folder`` usable for output: created if missing, a folder, writable. Returns it."""
     path = Path(folder).expanduser()
     if path.exists() and not path.is_dir():
-        raise OutputError(f"{path}: is a file, not a folder")
+        raise OutputError(f"{path}: is not a folder")
     check_output(path / "results.csv")
     return path
 
@@ -222,6 +222,7 @@ def write_with_fallback(dest: str | os.PathLike, write: Callable[[Path], object]
     for folder in recovery_dirs():
         fallback = folder / f"{stem}-recovered-{stamp}{dot}{suffix}"
         try:
+            folder.mkdir(parents=True, exist_ok=True)
             write(fallback)
         except OSError:
             continue

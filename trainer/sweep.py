@@ -381,8 +381,9 @@ def read_results(out_dir: str | Path) -> list[dict]:
         raise DataError(f"{path}: not a results table ({e})") from None
     if rows and "id" not in rows[0]:
         raise DataError(f"{path}: not a results table (no id column)")
-    return [{str(k): _parse_cell(v if isinstance(v, str) else None) for k, v in row.items() if k is not None}
-            for row in rows if row.get("id")]
+    text_columns = ("id", "label", "status")  # an id of eight digits stays the string it is
+    return [{str(k): (v if k in text_columns else _parse_cell(v if isinstance(v, str) else None))
+             for k, v in row.items() if k is not None} for row in rows if row.get("id")]
 
 
 def curves(record: dict) -> dict[str, list[float]]:

@@ -63,7 +63,10 @@ def _opened(path: Path):
 
     try:
         im = Image.open(path)
-    except Exception as e:  # OSError, SyntaxError, DecompressionBombError...
+    except Image.DecompressionBombError as e:  # Pillow's own limit (about 179 million pixels), at open
+        raise DataError(f"{path}: the image is too large to decode ({e}); at most {MAX_IMAGE_PIXELS:,} "
+                        "pixels are decoded (make it smaller first)") from None
+    except Exception as e:  # OSError, SyntaxError...
         raise DataError(f"{path}: cannot read image: {e}") from e
     w, h = im.size
     if w * h > MAX_IMAGE_PIXELS:

@@ -110,6 +110,17 @@ def parse_spec(spec: str, kinds: dict[str, Kind]) -> Spec:
     return Spec(kind, arg, options)
 
 
+def spec_path(spec: str) -> Path | None:
+    """The file or folder a spec names (``npz:/a?b/set.npz?x=1`` -> ``/a?b/set.npz``), as ``parse_spec``
+    reads it; None for the kinds without a path. Options are not checked."""
+    text, _ = _split_query(spec.strip(), KINDS)
+    kind, colon, arg = text.partition(":")
+    info = KINDS.get(ALIASES.get(kind.strip().lower(), kind.strip().lower()))
+    if info is None:
+        return Path(text).expanduser() if text else None
+    return Path(arg).expanduser() if colon and arg and info.path != "none" else None
+
+
 def _split_query(spec: str, kinds: dict[str, Kind]) -> tuple[str, str]:
     """(kind:ARG, query): the split at the last ``?`` whose left part names an existing path, else at the
     last ``?`` (the whole spec when there is none)."""
