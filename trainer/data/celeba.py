@@ -135,7 +135,7 @@ def _rows(path: Path, body: list[str], names: list[str], first: int, sep: str,
 def _unique(path: Path, items: list[str], what: str, line_of: Callable[[int], int]) -> None:
     repeated = [item for item, n in Counter(items).items() if n > 1]
     if repeated:
-        where = items.index(repeated[0])
+        where = items.index(repeated[0], items.index(repeated[0]) + 1)  # the second time it appears
         raise DataError(f"{path}: line {line_of(where)}: the {what} {repeated[0]!r} appears "
                         f"{items.count(repeated[0])} times")
 
