@@ -44,6 +44,8 @@ def _size(text: str) -> tuple[int, int]:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
         raise argparse.ArgumentTypeError(f"size must look like 1920x1080, not {text!r}") from None
+    if not (200 <= w <= 16384 and 200 <= h <= 16384):
+        raise argparse.ArgumentTypeError(f"each side must be 200…16384 pixels, not {text!r}")
     return w, h
 
 
