@@ -1,12 +1,12 @@
 """Errors nobody caught: one message in the window, the traceback in the log file, and the window goes on.
 
-PySide6 hands an exception raised in a slot, an event handler or a timer to ``sys.excepthook``; one raised in a
-Python thread goes to ``threading.excepthook``. ``install(window)`` replaces both: each such error is written
-to the log (``trainer.logs``: the user's state folder, else the temporary folder) and shown as one message
-in the window that names the log file; the traceback still goes to stderr for developers. The hooks may be
-called from any thread: the message crosses to the GUI thread through a queued signal. After
-``MAX_REPORTS`` reports in one session only the message count grows (an error in a paint event repeats).
-``report(error, where)`` does the same for errors that code catches itself (a worker's unexpected error).
+PySide6 hands an exception raised in a slot, an event handler or a timer to ``sys.excepthook``; one
+raised in a Python thread goes to ``threading.excepthook``. ``install(window)`` replaces both: each such
+error is written to the log (``trainer.logs``: the user's state folder, else the temporary folder) and
+shown as one message in the window that names the log file; the traceback still goes to stderr for
+developers. The hooks may be called from any thread: the message crosses to the GUI thread through a queued
+signal. After ``MAX_REPORTS`` reports in one session only the message count grows (an error in a paint
+event repeats). ``report(error, where)`` does the same for errors that code catches itself.
 """
 
 from __future__ import annotations
@@ -57,7 +57,8 @@ class CrashReporter(QObject):
         if issubclass(args.exc_type, SystemExit):
             return
         where = f"in thread {args.thread.name}" if args.thread is not None else "in a thread"
-        self.report(args.exc_value if args.exc_value is not None else args.exc_type(), where, args.exc_traceback)
+        error = args.exc_value if args.exc_value is not None else args.exc_type()
+        self.report(error, where, args.exc_traceback)
 
     def report(self, error: BaseException, where: str = "", tb=None) -> str:
         """Log ``error`` and show one message; returns the message."""
@@ -76,7 +77,7 @@ class CrashReporter(QObject):
 
 
 def message_for(error: BaseException, log, count: int = 1) -> str:
-    """What the person reads: what happened in one line, that the window goes on, and where the details are."""
+    """What the person reads: what happened in one line, that the window goes on, where the details are."""
     what = " ".join(f"{type(error).__name__}: {error}".split())[:300]
     where = (f"The details are in the log file {log}." if log is not None else
              "The details could not be written to a log file (no writable folder); they are on stderr.")

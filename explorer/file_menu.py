@@ -73,7 +73,8 @@ def default_name(session) -> str:
 
     cfg = session.model.config
     path = spec_path(session.dataset.spec) if session.dataset else None
-    name = path.stem if path is not None else session.dataset.spec.split("?")[0] if session.dataset else "model"
+    spec = session.dataset.spec.split("?")[0] if session.dataset else "model"
+    name = path.stem if path is not None else spec
     data = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-")
     return f"{data or 'model'}-{cfg.family}-{cfg.latent_dim}d.safetensors"
 

@@ -48,8 +48,13 @@ class Case:
     max_memory_mb: int = 200  # growth of the peak resident memory while the case runs
 
     def to_json(self) -> dict:
-        return {"id": self.id, "kind": self.kind, "argv": [str(a) for a in self.argv], "spec": self.spec,
-                "setup": self.setup}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "argv": [str(a) for a in self.argv],
+            "spec": self.spec,
+            "setup": self.setup,
+        }
 
 
 def _limits() -> None:
@@ -59,8 +64,15 @@ def _limits() -> None:
 
 def environment(home: Path) -> dict[str, str]:
     """A quiet, isolated environment: its own data, log and temp folders under ``home``."""
-    env = dict(os.environ, LATENT_EXPLORER_DATA=str(home / "data"), LATENT_EXPLORER_LOGS=str(home / "logs"),
-               TMPDIR=str(home / "tmp"), PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1", PYTHONWARNINGS="ignore")
+    env = dict(
+        os.environ,
+        LATENT_EXPLORER_DATA=str(home / "data"),
+        LATENT_EXPLORER_LOGS=str(home / "logs"),
+        TMPDIR=str(home / "tmp"),
+        PYTHONPATH=str(ROOT),
+        OMP_NUM_THREADS="1",
+        PYTHONWARNINGS="ignore",
+    )
     (home / "tmp").mkdir(parents=True, exist_ok=True)
     return env
 
@@ -70,16 +82,31 @@ def run_batch(cases: list[Case], home: Path, timeout_s: float = 400) -> dict[str
     spec = home / "cases.json"
     spec.write_text(json.dumps([c.to_json() for c in cases]))
     out = home / "results.json"
-    proc = subprocess.run([sys.executable, str(RUNNER), str(spec), str(out)], cwd=ROOT, env=environment(home),
-                          preexec_fn=_limits, capture_output=True, text=True, timeout=timeout_s)
+    proc = subprocess.run(
+        [sys.executable, str(RUNNER), str(spec), str(out)],
+        cwd=ROOT,
+        env=environment(home),
+        preexec_fn=_limits,
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+    )
     assert out.exists(), f"the runner died (status {proc.returncode}):\n{proc.stderr[-3000:]}"
     return json.loads(out.read_text())
 
 
 def run_process(args: list[str], home: Path, timeout_s: float = 120, **kwargs) -> subprocess.CompletedProcess:
     """One limited subprocess (``python ARGS``)."""
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=environment(home), preexec_fn=_limits,
-                          capture_output=True, text=True, timeout=timeout_s, **kwargs)
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=environment(home),
+        preexec_fn=_limits,
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        **kwargs,
+    )
 
 
 def check(case: Case, result: dict) -> None:
@@ -114,11 +141,23 @@ def assert_no_stray_files(folder: Path, keep: tuple[str, ...] = ()) -> None:
 
 # ---- builders -------------------------------------------------------------------------------------------
 
-def raw_checkpoint(path: Path, model_config: dict, entries: dict, data: bytes = b"", metadata: dict | None = None,
-                   dataset: dict | None = None) -> Path:
+
+def raw_checkpoint(
+    path: Path,
+    model_config: dict,
+    entries: dict,
+    data: bytes = b"",
+    metadata: dict | None = None,
+    dataset: dict | None = None,
+) -> Path:
     """A safetensors file written by hand: any header entries (shapes, dtypes, offsets), any data bytes."""
-    meta = {"format": "latent-explorer", "format_version": "1", "model_config": json.dumps(model_config),
-            "dataset": json.dumps(dataset or {}), **(metadata or {})}
+    meta = {
+        "format": "latent-explorer",
+        "format_version": "1",
+        "model_config": json.dumps(model_config),
+        "dataset": json.dumps(dataset or {}),
+        **(metadata or {}),
+    }
     header = json.dumps({"__metadata__": meta, **entries}).encode()
     header += b" " * (-len(header) % 8)
     path.write_bytes(struct.pack("<Q", len(header)) + header + data)
@@ -128,9 +167,16 @@ def raw_checkpoint(path: Path, model_config: dict, entries: dict, data: bytes = 
 def mlp_entries(hidden: int, pixels: int = 64, latent: int = 2, vae: bool = True) -> dict:
     """Header entries of an MLP VAE whose shapes and byte ranges agree with its config (the data itself may
     be missing)."""
-    shapes = {"encoder.1.weight": [hidden, pixels], "encoder.1.bias": [hidden], "mu.weight": [latent, hidden],
-              "mu.bias": [latent], "decoder.0.weight": [hidden, latent], "decoder.0.bias": [hidden],
-              "decoder.2.weight": [pixels, hidden], "decoder.2.bias": [pixels]}
+    shapes = {
+        "encoder.1.weight": [hidden, pixels],
+        "encoder.1.bias": [hidden],
+        "mu.weight": [latent, hidden],
+        "mu.bias": [latent],
+        "decoder.0.weight": [hidden, latent],
+        "decoder.0.bias": [hidden],
+        "decoder.2.weight": [pixels, hidden],
+        "decoder.2.bias": [pixels],
+    }
     if vae:
         shapes.update({"logvar.weight": [latent, hidden], "logvar.bias": [latent]})
     entries, at = {}, 0
@@ -142,7 +188,13 @@ def mlp_entries(hidden: int, pixels: int = 64, latent: int = 2, vae: bool = True
 
 
 def mlp_config(hidden: int, image_shape=(1, 8, 8)) -> dict:
-    return {"family": "vae", "arch": "mlp", "image_shape": list(image_shape), "latent_dim": 2, "hidden": [hidden]}
+    return {
+        "family": "vae",
+        "arch": "mlp",
+        "image_shape": list(image_shape),
+        "latent_dim": 2,
+        "hidden": [hidden],
+    }
 
 
 def idx_header(shape: tuple[int, ...]) -> bytes:
@@ -163,12 +215,15 @@ def gzip_bomb(path: Path, shape: tuple[int, ...], zeros: int) -> Path:
 def npz_bomb(path: Path, shape: tuple[int, ...], dtype: str = "<f8") -> Path:
     """An npz whose ``images`` member declares ``shape`` (zeros, deflated while written)."""
     header = {"descr": dtype, "fortran_order": False, "shape": tuple(shape)}
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z, z.open("images.npy", "w", force_zip64=True) as f:
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z,
+        z.open("images.npy", "w", force_zip64=True) as f,
+    ):
         np.lib.format.write_array_header_1_0(f, header)
         left = int(np.prod(shape)) * np.dtype(dtype).itemsize
         chunk = bytes(4 * MiB)
         while left > 0:
-            f.write(chunk[:min(left, len(chunk))])
+            f.write(chunk[: min(left, len(chunk))])
             left -= len(chunk)
     return path
 
@@ -176,10 +231,15 @@ def npz_bomb(path: Path, shape: tuple[int, ...], dtype: str = "<f8") -> Path:
 def png_header_only(path: Path, width: int, height: int) -> Path:
     """A PNG that declares width × height (8-bit grey) and holds one empty data chunk: Pillow reads its size
     from the header without decoding anything."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 16))
-                     + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 16))
+        + chunk(b"IEND", b"")
+    )
     return path

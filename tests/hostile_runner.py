@@ -1,4 +1,4 @@
-"""Runs the hostile cases of ``tests/hostile.py`` in one process: ``python hostile_runner.py CASES.json OUT.json``.
+"""Runs the hostile cases of ``tests/hostile.py`` in one process: ``python hostile_runner.py CASES OUT``.
 
 Each case runs through ``trainer.cli.main(argv)`` (kind "cli") or ``trainer.data.load_dataset(spec)`` (kind
 "load", which prints a JSON summary of the data set), with stdout and stderr captured. Anything that escapes
@@ -59,9 +59,18 @@ def run_case(case: dict) -> dict:
                 code = main(case["argv"])
             else:
                 ds = load_dataset(case["spec"])
-                print(json.dumps({"spec": ds.spec, "shape": list(ds.images.shape), "n_train": ds.n_train,
-                                  "class_names": ds.class_names[:20], "n_classes": len(ds.class_names),
-                                  "labels": ds.labels[:20].tolist()}))
+                print(
+                    json.dumps(
+                        {
+                            "spec": ds.spec,
+                            "shape": list(ds.images.shape),
+                            "n_train": ds.n_train,
+                            "class_names": ds.class_names[:20],
+                            "n_classes": len(ds.class_names),
+                            "labels": ds.labels[:20].tolist(),
+                        }
+                    )
+                )
                 code = 0
         except BaseException as e:  # noqa: BLE001  everything is reported, nothing escapes
             if case["kind"] == "load" and type(e).__name__ == "DataError":

@@ -85,6 +85,7 @@ def test_a_worker_bug_names_the_log_file(logs_dir, qtbot):
 
 # ---- models whose codes are NaN, and codes of one dimension ----------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def nan_model(tmp_path_factory):
     import torch
@@ -136,6 +137,7 @@ def test_a_1d_code_is_shown_against_the_class_and_decoded_along_it(window, one_d
 
 # ---- the Runs study on a damaged sweep folder ----------------------------------------------------------
 
+
 @pytest.fixture
 def runs(qtbot):
     from explorer.state import Session
@@ -149,11 +151,14 @@ def runs(qtbot):
     session.shutdown()
 
 
-@pytest.mark.parametrize("results, problem", [
-    (b"\xff\xfe\x00 not text", "not UTF-8"),
-    (b"label,lr\nadam,0.1\n", "no id column"),
-    (b"id,label,status\n\"unclosed,x\n", ""),
-])
+@pytest.mark.parametrize(
+    "results, problem",
+    [
+        (b"\xff\xfe\x00 not text", "not UTF-8"),
+        (b"label,lr\nadam,0.1\n", "no id column"),
+        (b'id,label,status\n"unclosed,x\n', ""),
+    ],
+)
 def test_the_runs_study_says_why_a_results_table_cannot_be_read(runs, tmp_path, results, problem):
     (tmp_path / "results.csv").write_bytes(results)
     runs.tool.set_folder(tmp_path)
@@ -164,8 +169,10 @@ def test_the_runs_study_says_why_a_results_table_cannot_be_read(runs, tmp_path, 
 def test_the_runs_study_draws_damaged_curves_without_raising(runs, tmp_path):
     run = tmp_path / "0000abcd"
     run.mkdir()
-    (run / "run.json").write_text('{"curves": [5, {"epoch": "x", "train": {"loss": "NaN"}}, '
-                                  '{"epoch": 2, "train": {"loss": 1.5}, "val": 7}], "test": [1]}')
+    (run / "run.json").write_text(
+        '{"curves": [5, {"epoch": "x", "train": {"loss": "NaN"}}, '
+        '{"epoch": 2, "train": {"loss": 1.5}, "val": 7}], "test": [1]}'
+    )
     (tmp_path / "results.csv").write_text("id,label,status\n0000abcd,adam,done\n")
     runs.tool.set_folder(tmp_path)
     runs.select_runs(["0000abcd"])
@@ -173,6 +180,7 @@ def test_the_runs_study_draws_damaged_curves_without_raising(runs, tmp_path):
 
 
 # ---- saving the model ----------------------------------------------------------------------------------
+
 
 def _save_error(loaded, qtbot, path) -> str:
     messages = []

@@ -7,7 +7,6 @@ that are not 0…K-1; the engine's small helpers for files, logs and figures.
 
 from __future__ import annotations
 
-import io
 import os
 import struct
 import zlib
@@ -34,8 +33,12 @@ def png16(path: Path, pixels: np.ndarray, color_type: int) -> Path:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     ihdr = struct.pack(">IIBBBBB", w, h, 16, color_type, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(rows))
-                     + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
     return path
 
 
@@ -90,15 +93,21 @@ def _modes() -> dict[str, tuple]:
         "P+transparency": (p_transparent, p_expected),
         "RGB": (Image.fromarray(rgb), rgb),
         "RGBA": (Image.fromarray(np.dstack([rgb, half])), over_white(rgb, half[..., None])),
-        "LA": (Image.fromarray(np.dstack([grey, half])).convert("LA"),
-               np.repeat(over_white(grey, half)[..., None], 3, -1)),
+        "LA": (
+            Image.fromarray(np.dstack([grey, half])).convert("LA"),
+            np.repeat(over_white(grey, half)[..., None], 3, -1),
+        ),
         "I": (i32, np.repeat(grey[..., None], 3, -1)),
         "F": (f, np.repeat(grey[..., None], 3, -1)),
         "CMYK": (Image.fromarray(rgb).convert("CMYK"), rgb),
-        "YCbCr": (Image.fromarray(rgb).convert("YCbCr"), np.asarray(Image.fromarray(rgb).convert("YCbCr")
-                                                                      .convert("RGB"))),
-        "HSV": (Image.fromarray(rgb).convert("HSV"), np.asarray(Image.fromarray(rgb).convert("HSV")
-                                                                  .convert("RGB"))),
+        "YCbCr": (
+            Image.fromarray(rgb).convert("YCbCr"),
+            np.asarray(Image.fromarray(rgb).convert("YCbCr").convert("RGB")),
+        ),
+        "HSV": (
+            Image.fromarray(rgb).convert("HSV"),
+            np.asarray(Image.fromarray(rgb).convert("HSV").convert("RGB")),
+        ),
         "RGBa": (Image.fromarray(np.dstack([rgb, half])).convert("RGBa"), over_white(rgb, half[..., None])),
     }
 
@@ -117,12 +126,27 @@ def test_every_pillow_mode_is_shown_as_a_viewer_shows_it(mode):
         assert np.abs(out.astype(int) - np.asarray(expected, dtype=float)).max() <= 2, mode
 
 
-@pytest.mark.parametrize("fmt, mode", [("PNG", "LA"), ("PNG", "P"), ("PNG", "I;16"), ("TIFF", "F"),
-                                       ("TIFF", "I"), ("TIFF", "CMYK"), ("JPEG", "CMYK"), ("WEBP", "RGBA"),
-                                       ("GIF", "P"), ("BMP", "1"), ("TIFF", "LAB")])
+@pytest.mark.parametrize(
+    "fmt, mode",
+    [
+        ("PNG", "LA"),
+        ("PNG", "P"),
+        ("PNG", "I;16"),
+        ("TIFF", "F"),
+        ("TIFF", "I"),
+        ("TIFF", "CMYK"),
+        ("JPEG", "CMYK"),
+        ("WEBP", "RGBA"),
+        ("GIF", "P"),
+        ("BMP", "1"),
+        ("TIFF", "LAB"),
+    ],
+)
 def test_files_of_each_format_and_mode_read_from_disk(tmp_path, fmt, mode):
     base = Image.fromarray(np.tile(np.arange(0, 256, 16, dtype=np.uint8), (16, 1)))
-    image = base.convert(mode) if mode != "I;16" else Image.fromarray(np.asarray(base).astype(np.uint16) * 257)
+    image = (
+        base.convert(mode) if mode != "I;16" else Image.fromarray(np.asarray(base).astype(np.uint16) * 257)
+    )
     path = tmp_path / f"x.{fmt.lower()}"
     try:
         image.save(path, format=fmt)
@@ -156,14 +180,22 @@ def test_an_animated_gif_shows_its_first_frame(tmp_path):
 # ---------------------------------------------------------------- CelebA as people have it
 
 
-def celeba(root: Path, layout: str, values: list[list[str]] | None = None, names=("Male", "Smiling"),
-           files: list[str] | None = None) -> Path:
+def celeba(
+    root: Path,
+    layout: str,
+    values: list[list[str]] | None = None,
+    names=("Male", "Smiling"),
+    files: list[str] | None = None,
+) -> Path:
     """A CelebA folder in one of the layouts: "torchvision", "kaggle" (nested images, CSV files) or
     "drive" (Img/, Anno/, Eval/)."""
     files = files or [f"{i + 1:06d}.jpg" for i in range(4)]
     values = values or [["1", "-1"], ["-1", "1"], ["1", "1"], ["-1", "-1"]]
-    images = {"torchvision": root / "img_align_celeba", "kaggle": root / "img_align_celeba" / "img_align_celeba",
-              "drive": root / "Img" / "img_align_celeba"}[layout]
+    images = {
+        "torchvision": root / "img_align_celeba",
+        "kaggle": root / "img_align_celeba" / "img_align_celeba",
+        "drive": root / "Img" / "img_align_celeba",
+    }[layout]
     images.mkdir(parents=True)
     for name in dict.fromkeys(files):
         Image.new("RGB", (178, 218), (200, 100, 50)).save(images / name)
@@ -172,12 +204,16 @@ def celeba(root: Path, layout: str, values: list[list[str]] | None = None, names
     anno.mkdir(exist_ok=True)
     evals.mkdir(exist_ok=True)
     if layout == "kaggle":
-        rows = [",".join(["image_id", *names])] + [",".join([f, *v]) for f, v in zip(files, values, strict=True)]
+        rows = [",".join(["image_id", *names])] + [
+            ",".join([f, *v]) for f, v in zip(files, values, strict=True)
+        ]
         (anno / "list_attr_celeba.csv").write_text("\n".join(rows) + "\n")
         parts = ["image_id,partition"] + [f"{f},{int(i == len(files) - 1) * 2}" for i, f in enumerate(files)]
         (evals / "list_eval_partition.csv").write_text("\n".join(parts) + "\n")
     else:
-        rows = [str(len(files)), " ".join(names)] + [" ".join([f, *v]) for f, v in zip(files, values, strict=True)]
+        rows = [str(len(files)), " ".join(names)] + [
+            " ".join([f, *v]) for f, v in zip(files, values, strict=True)
+        ]
         (anno / "list_attr_celeba.txt").write_text("\n".join(rows) + "\n")
         parts = [f"{f} {int(i == len(files) - 1) * 2}" for i, f in enumerate(files)]
         (evals / "list_eval_partition.txt").write_text("\n".join(parts) + "\n")
@@ -193,12 +229,18 @@ def test_celeba_reads_every_layout_people_have(tmp_path, layout):
         assert ds.n_train == 3 and ds.attributes[:3].tolist() == [[True, False], [False, True], [True, True]]
 
 
-@pytest.mark.parametrize("values, message", [
-    ([["1", "-0"], ["-1", "1"], ["1", "1"], ["-1", "-1"]], "line 3 should be a file name and 2 values"),
-    ([["1", "0"], ["-1", "1"], ["1", "1"], ["-1", "-1"]], "line 3 has the value 0 but the file also uses -1"),
-    ([["1", "2"], ["-1", "1"], ["1", "1"], ["-1", "-1"]], "line 3 should be"),
-    ([["1"], ["-1", "1"], ["1", "1"], ["-1", "-1"]], "line 3 should be"),
-])
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ([["1", "-0"], ["-1", "1"], ["1", "1"], ["-1", "-1"]], "line 3 should be a file name and 2 values"),
+        (
+            [["1", "0"], ["-1", "1"], ["1", "1"], ["-1", "-1"]],
+            "line 3 has the value 0 but the file also uses -1",
+        ),
+        ([["1", "2"], ["-1", "1"], ["1", "1"], ["-1", "-1"]], "line 3 should be"),
+        ([["1"], ["-1", "1"], ["1", "1"], ["-1", "-1"]], "line 3 should be"),
+    ],
+)
 def test_celeba_attribute_quirks_are_refused_with_the_line(tmp_path, values, message):
     root = celeba(tmp_path / "c", "torchvision", values)
     with pytest.raises(DataError, match=message):
@@ -216,7 +258,9 @@ def test_celeba_repeated_names_are_refused(tmp_path):
     with pytest.raises(DataError, match=r"line 5: the image '000001.jpg' appears 2 times"):
         load_dataset(f"celeba:{celeba(tmp_path / 'a', 'torchvision', files=files)}", data_dir=tmp_path / "d")
     with pytest.raises(DataError, match=r"the attribute name 'Male' appears 2 times"):
-        load_dataset(f"celeba:{celeba(tmp_path / 'b', 'kaggle', names=('Male', 'Male'))}", data_dir=tmp_path / "d")
+        load_dataset(
+            f"celeba:{celeba(tmp_path / 'b', 'kaggle', names=('Male', 'Male'))}", data_dir=tmp_path / "d"
+        )
 
 
 def test_celeba_without_a_writable_cache_still_loads(tmp_path):
@@ -258,11 +302,29 @@ def test_a_model_trained_on_an_odd_path_evaluates_with_its_stored_spec(tmp_path,
 
     folder = tmp_path / "q?x=1&y"
     folder.mkdir()
-    np.savez(folder / "set.npz", images=np.random.default_rng(0).integers(0, 255, (20, 4, 4)).astype(np.uint8),
-             labels=np.arange(20) % 2)
+    np.savez(
+        folder / "set.npz",
+        images=np.random.default_rng(0).integers(0, 255, (20, 4, 4)).astype(np.uint8),
+        labels=np.arange(20) % 2,
+    )
     out = tmp_path / "m.safetensors"
-    assert main(["fit", "--data", str(folder / "set.npz"), "--epochs", "1", "--hidden", "4", "--quiet",
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "fit",
+                "--data",
+                str(folder / "set.npz"),
+                "--epochs",
+                "1",
+                "--hidden",
+                "4",
+                "--quiet",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert main(["eval", str(out)]) == 0
     assert "on the test split of npz:" in capsys.readouterr().out
 
@@ -290,13 +352,16 @@ def test_no_training_images_says_why(tmp_path):
         list(fit(build_model(ModelConfig(image_shape=(1, 4, 4), hidden=(4,))), ds, TrainConfig(epochs=1)))
 
 
-@pytest.mark.parametrize("labels, names", [
-    ([0, 1, 2, 3], ["0", "1", "2", "3"]),
-    ([1, 2, 3], ["0", "1", "2", "3"]),  # about dense: kept as the numbers they are
-    ([5, 6, 7], ["5", "6", "7"]),
-    ([0, 1000, 2000], ["0", "1000", "2000"]),
-    ([3, 2**62], ["3", str(2**62)]),
-])
+@pytest.mark.parametrize(
+    "labels, names",
+    [
+        ([0, 1, 2, 3], ["0", "1", "2", "3"]),
+        ([1, 2, 3], ["0", "1", "2", "3"]),  # about dense: kept as the numbers they are
+        ([5, 6, 7], ["5", "6", "7"]),
+        ([0, 1000, 2000], ["0", "1000", "2000"]),
+        ([3, 2**62], ["3", str(2**62)]),
+    ],
+)
 def test_label_values_name_the_classes_without_a_huge_list(tmp_path, labels, names):
     np.savez(tmp_path / "l.npz", images=np.zeros((len(labels), 2, 2), np.uint8), labels=np.array(labels))
     ds = load_dataset(str(tmp_path / "l.npz"))
@@ -331,11 +396,15 @@ def test_psnr_takes_the_peak_from_the_dtype():
         psnr(clean, noisy / 255.0)
 
 
-@pytest.mark.parametrize("cfg", [
-    dict(arch="mlp", hidden=(512, 256), latent_dim=16), dict(arch="mlp", family="ae", hidden=(5,)),
-    dict(arch="conv", conv_channels=(8,), dense=0, image_shape=(3, 16, 16)),
-    dict(arch="conv", conv_channels=(4, 8, 16), dense=32, image_shape=(1, 32, 24), family="sparse"),
-])
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        dict(arch="mlp", hidden=(512, 256), latent_dim=16),
+        dict(arch="mlp", family="ae", hidden=(5,)),
+        dict(arch="conv", conv_channels=(8,), dense=0, image_shape=(3, 16, 16)),
+        dict(arch="conv", conv_channels=(4, 8, 16), dense=32, image_shape=(1, 32, 24), family="sparse"),
+    ],
+)
 def test_the_parameter_count_bound_counts_exactly(cfg):
     from trainer.models import ModelConfig, build_model
     from trainer.models.config import parameter_count
@@ -344,11 +413,16 @@ def test_the_parameter_count_bound_counts_exactly(cfg):
     assert parameter_count(config) == sum(p.numel() for p in build_model(config).parameters())
 
 
-@pytest.mark.parametrize("settings, message", [
-    (dict(latent_dim=5000), "latent_dim"), (dict(hidden=(70_000,)), "layer width"),
-    (dict(hidden=(60_000, 60_000)), "parameters"), (dict(image_shape=(3, 5000, 5000)), "too large"),
-    (dict(arch="conv", conv_channels=(100_000,), image_shape=(1, 8, 8)), "layer width"),
-])
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        (dict(latent_dim=5000), "latent_dim"),
+        (dict(hidden=(70_000,)), "layer width"),
+        (dict(hidden=(60_000, 60_000)), "parameters"),
+        (dict(image_shape=(3, 5000, 5000)), "too large"),
+        (dict(arch="conv", conv_channels=(100_000,), image_shape=(1, 8, 8)), "layer width"),
+    ],
+)
 def test_model_settings_are_bounded(settings, message):
     from trainer.models import ModelConfig
 
@@ -356,8 +430,17 @@ def test_model_settings_are_bounded(settings, message):
         ModelConfig(**settings)
 
 
-@pytest.mark.parametrize("settings", [dict(seed=2**64), dict(seed=-1), dict(threads=10**5), dict(epochs=10**9),
-                                      dict(batch_size=10**12), dict(limit_train=2**63)])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        dict(seed=2**64),
+        dict(seed=-1),
+        dict(threads=10**5),
+        dict(epochs=10**9),
+        dict(batch_size=10**12),
+        dict(limit_train=2**63),
+    ],
+)
 def test_training_settings_are_bounded(settings):
     from trainer.train import TrainConfig
 

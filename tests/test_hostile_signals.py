@@ -15,13 +15,18 @@ def test_kill_9_while_saving_leaves_a_temp_file_that_the_next_save_removes(tmp_p
     writer = textwrap.dedent(f"""
         import sys, time
         from trainer.files import atomic_file
-        with atomic_file({str(tmp_path / 'model.safetensors')!r}) as f:
+        with atomic_file({str(tmp_path / "model.safetensors")!r}) as f:
             f.write(bytes(4 << 20))
             print("writing", flush=True)
             time.sleep(60)
     """)
-    proc = subprocess.Popen([sys.executable, "-c", writer], cwd=ROOT, env=environment(tmp_path / "home"),
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", writer],
+        cwd=ROOT,
+        env=environment(tmp_path / "home"),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout.readline().strip() == "writing"
         leftovers = [p for p in tmp_path.iterdir() if p.name.endswith(".lxtmp")]

@@ -248,11 +248,12 @@ def _check_byte_ranges(path: Path, entries: dict[str, Any], data_size: int) -> N
         for s in shape:
             size *= s
         if not 0 <= begin <= end <= data_size or end - begin != size:
-            raise CheckpointError(f"{path}: tensor {name!r} claims {_n(size)} bytes at {begin}..{end}, but the "
-                                  f"file holds {_n(data_size)} bytes of data: truncated or tampered")
+            raise CheckpointError(f"{path}: tensor {name!r} claims {_n(size)} bytes at {begin}..{end}, but "
+                                  f"the file holds {_n(data_size)} bytes of data: truncated or tampered")
         total += size
     if total > data_size:
-        raise CheckpointError(f"{path}: the tensors claim {_n(total)} bytes but the file holds {_n(data_size)}")
+        raise CheckpointError(f"{path}: the tensors claim {_n(total)} bytes but the file holds "
+                              f"{_n(data_size)}")
 
 
 def _n(count: int) -> str:

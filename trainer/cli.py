@@ -88,7 +88,8 @@ def _add_model_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--arch", choices=["mlp", "conv"], help="default mlp")
     g.add_argument("--hidden", type=_int_list, metavar="W,W", help="MLP widths, encoder order (512)")
     g.add_argument("--channels", type=_int_list, metavar="C,C", help="conv channels, stride 2 each (32,64)")
-    g.add_argument("--dense", type=bounded(MAX_WIDTH, 0), metavar="N", help="conv: dense layer before the code (16)")
+    g.add_argument("--dense", type=bounded(MAX_WIDTH, 0), metavar="N",
+                   help="conv: dense layer before the code (16)")
     g.add_argument("--latent-dim", type=bounded(MAX_LATENT), metavar="D", help="size of the code (2)")
     g.add_argument("--beta", type=NON_NEGATIVE, metavar="B", help="VAE: weight of the KL term (1)")
     g.add_argument("--sparsity", choices=["l1", "kl"], help="sparse: penalty on the code (l1)")

@@ -161,7 +161,8 @@ def code_against_class(codes: np.ndarray, labels: np.ndarray, spread: float = 0.
     how its codes are spread along the line."""
     codes = np.asarray(codes, dtype=np.float64).reshape(len(labels), -1)
     jitter = (np.arange(len(labels)) * 0.6180339887498949) % 1.0 - 0.5
-    return np.stack([codes[:, 0], np.asarray(labels, np.float64) + spread * jitter], axis=1).astype(np.float32)
+    y = np.asarray(labels, np.float64) + spread * jitter
+    return np.stack([codes[:, 0], y], axis=1).astype(np.float32)
 
 
 def grid_codes(x_range: tuple[float, float], y_range: tuple[float, float], n: int,

@@ -31,7 +31,8 @@ def state_dir() -> Path:
     if os.environ.get(LOGS_ENV):
         return Path(os.environ[LOGS_ENV]).expanduser()
     if sys.platform == "win32":
-        return Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "latent-explorer" / "logs"
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+        return base / "latent-explorer" / "logs"
     if sys.platform == "darwin":
         return Path.home() / "Library" / "Logs" / "Latent Explorer"
     return Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "latent-explorer"

@@ -12,8 +12,9 @@ after another with ``trainer.train.fit`` and writes, under ``out_dir``::
 
 Running the same sweep again resumes it: runs whose run.json says "done" are skipped, a stopped, failed or
 partial run starts over. The folder is locked while a sweep runs (``.lock``: a second sweep is refused and
-told which process holds it). Every run starts from the same seed (``TrainConfig.seed``, or the swept one), so a run is
-repeatable. Nothing here imports torch until a run is trained (the app reads sweep folders with it).
+told which process holds it). Every run starts from the same seed (``TrainConfig.seed``, or the swept one),
+so a run is repeatable. Nothing here imports torch until a run is trained (the app reads sweep folders with
+it).
 """
 
 from __future__ import annotations
@@ -336,7 +337,8 @@ def table_row(run: RunSpec, record: dict) -> dict:
     return {"id": run.id, "label": run.label, **run.values,
             "test_loss": figure.get("loss_nats"), "test_recon": figure.get("recon_nats"),
             "test_kl": figure.get("kl_nats"), "test_psnr_db": figure.get("psnr_db"),
-            "epochs_done": len(curves), "seconds": record.get("seconds") if _number(record.get("seconds")) else None,
+            "epochs_done": len(curves),
+            "seconds": record.get("seconds") if _number(record.get("seconds")) else None,
             "status": "stopped" if status == "running" else status}
 
 

@@ -103,7 +103,8 @@ class Picker:
 
     def set_points(self, xy: np.ndarray | None) -> None:
         finite = xy is None or bool(np.isfinite(xy).all())
-        self.xy, self._tree = (xy if finite else np.where(np.isfinite(xy), xy, 1e30)), None  # NaN: never picked
+        self.xy = xy if finite else np.where(np.isfinite(xy), xy, 1e30)  # NaN: never picked
+        self._tree = None
 
     def nearest(self, x: float, y: float, pixel: tuple[float, float], radius: float = PICK_RADIUS_PX) -> int:
         """Row of the nearest point within ``radius`` pixels of (x, y), or -1; ``pixel``: units per pixel."""

@@ -119,8 +119,8 @@ def _rows(path: Path, body: list[str], names: list[str], first: int, sep: str,
     values = re.compile(rf"(?:{sep}(?:-1|0|1)){{{len(names)}}}\s*")
     for i, (name, rest) in enumerate(rows):
         if not values.fullmatch(("," if csv else " ") + rest):
-            raise DataError(f"{path}: line {first + i + 1} should be a file name and {len(names)} values of 1 "
-                            "or -1")
+            raise DataError(f"{path}: line {first + i + 1} should be a file name and {len(names)} values "
+                            "of 1 or -1")
         if "/" in name or "\\" in name or name in (".", ".."):
             raise DataError(f"{path}: line {first + i + 1}: {name!r} is not a plain file name")
     text = re.sub(r"[\s,]", "", "".join(rest for _, rest in rows).replace("-1", "2"))

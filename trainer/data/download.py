@@ -12,8 +12,8 @@ from __future__ import annotations
 import hashlib
 import http.client
 import os
-import zlib
 import urllib.request
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -145,7 +145,8 @@ def _copy(url: str, f: BinaryIO, progress: Progress | None, check: _Check) -> No
     with urllib.request.urlopen(url, timeout=60) as response:
         total = int(response.headers.get("Content-Length") or 0)
         if total > check.limit:
-            raise check._fail(f"the server announces {total:,} bytes, more than the data set's {check.limit:,}")
+            raise check._fail(f"the server announces {total:,} bytes, more than the data set's "
+                              f"{check.limit:,}")
         done = 0
         while chunk := response.read(1 << 16):
             check.feed(chunk)

@@ -76,9 +76,9 @@ def _target_size(paths: list[Path], size: int | None) -> tuple[int, int]:
         counts = Counter(oriented_size(path) for path in paths)
         target = counts.most_common(1)[0][0]
         if max(target) > MAX_AUTO_SIDE:
-            raise DataError(f"{paths[0].parent.parent}: the images are {target[0]}×{target[1]} pixels, larger "
-                            f"than {MAX_AUTO_SIDE} a side: add ?size=N (4…1024) to resize them to N×N, "
-                            "e.g. ?size=64")
+            raise DataError(f"{paths[0].parent.parent}: the images are {target[0]}×{target[1]} pixels, "
+                            f"larger than {MAX_AUTO_SIDE} a side: add ?size=N (4…1024) to resize them to "
+                            "N×N, e.g. ?size=64")
     _check_budget(paths, target)
     return target
 

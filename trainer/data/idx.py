@@ -148,7 +148,8 @@ def load_idx_folder(folder: Path, spec: str, *, class_names: list[str] | None = 
         _pairs(folder)  # the message for a half pair
         raise DataError(f"{folder}: the official data set needs all four files: {', '.join(FILES)}[.gz]")
     pairs = _pairs(folder)
-    splits = {images.name.startswith("t10k"): read_split(images, labels, checksums) for images, labels in pairs}
+    splits = {images.name.startswith("t10k"): read_split(images, labels, checksums)
+              for images, labels in pairs}
     train_x, train_y = splits.get(False, (None, None))
     test_x, test_y = splits.get(True, (None, None))
     if train_x is not None and test_x is not None and train_x.shape[1:] != test_x.shape[1:]:

@@ -60,11 +60,11 @@ def read_members(path: Path) -> tuple[dict[str, np.ndarray], list[str]]:
         with open(path, "rb") as f:
             magic = f.read(6)
             if magic == b"\x93NUMPY":
-                raise DataError(f"{path}: a single .npy array; save the images (and labels) into one .npz with "
-                                "numpy.savez(path, images=..., labels=...)")
+                raise DataError(f"{path}: a single .npy array; save the images (and labels) into one .npz "
+                                "with numpy.savez(path, images=..., labels=...)")
             if magic[:2] != b"PK":
-                raise DataError(f"{path}: not a .npz file (a .npz is the zip archive numpy.savez writes; this "
-                                f"file starts with {magic[:4]!r})")
+                raise DataError(f"{path}: not a .npz file (a .npz is the zip archive numpy.savez writes; "
+                                f"this file starts with {magic[:4]!r})")
             with zipfile.ZipFile(f) as archive:
                 return _members(archive, path, expansion_limit(size))
     except DataError:

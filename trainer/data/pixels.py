@@ -32,7 +32,6 @@ _SWAPS = {5, 6, 7, 8}  # EXIF orientations that turn the image by 90°
 
 def oriented_size(path: Path) -> tuple[int, int]:
     """(width, height) as shown (after the EXIF orientation), read from the header only."""
-    from PIL import Image
 
     with _opened(path) as im:
         w, h = im.size

@@ -298,7 +298,7 @@ KINDS: dict[str, Kind] = {
                           path="optional"),
     "idx": Kind(_idx, "A folder with train-images-idx3-ubyte, train-labels-idx1-ubyte, "
                 "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (.gz or raw)", path="required"),
-    "celeba": Kind(_celeba, "CelebA: img_align_celeba/ + list_attr_celeba.txt or .csv (+ list_eval_partition); "
+    "celeba": Kind(_celeba, "CelebA: img_align_celeba/ + list_attr_celeba.txt or .csv (+ partitions); "
                    "faces cropped to 64×64 RGB, 40 attributes; ?limit=N, ?label=Male",
                    {"limit": int_in(1, 10_000_000), "label": str}, path="required"),
     "folder": Kind(_folder, "A folder with one sub-folder of images (png/jpg/bmp/gif) per class, or "

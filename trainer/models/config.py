@@ -11,8 +11,8 @@ FAMILIES = ("ae", "vae", "sparse")  # "denoising" is any family trained with Tra
 ARCHS = ("mlp", "conv")
 SPARSITY = ("l1", "kl")
 MAX_LAYERS = 8
-# Bounds on what a model can be, so that no setting (a flag, a sweep grid, a tampered checkpoint) asks for more
-# memory than a desktop has: each width, and the whole model (2**28 float32 parameters = 1 GiB; training
+# Bounds on what a model can be, so that no setting (a flag, a sweep grid, a tampered checkpoint) asks for
+# more memory than a desktop has: each width, and the whole model (2**28 float32 parameters = 1 GiB; training
 # needs about four times that for gradients and Adam's moments).
 MAX_LATENT = 4096
 MAX_WIDTH = 65536  # hidden widths, conv channels, the dense layer
@@ -130,7 +130,8 @@ def parameter_count(cfg: ModelConfig) -> int:
     up_pairs = (cc[-1], *reversed(cc))
     up = sum(_conv(a, b) for a, b in zip(up_pairs[:-1], up_pairs[1:], strict=True)) + _conv(cc[0], c)
     dense = _linear(flat, cfg.dense) if cfg.dense else 0
-    return down + dense + heads * _linear(cfg.dense or flat, cfg.latent_dim) + _linear(cfg.latent_dim, flat) + up
+    code = heads * _linear(cfg.dense or flat, cfg.latent_dim) + _linear(cfg.latent_dim, flat)
+    return down + dense + code + up
 
 
 def _conv(a: int, b: int) -> int:
