@@ -243,3 +243,40 @@ def png_header_only(path: Path, width: int, height: int) -> Path:
         + chunk(b"IEND", b"")
     )
     return path
+
+
+DEVICES = {"null": (1, 3), "full": (1, 7)}
+
+
+def device(folder: Path, name: str, create: bool = True) -> Path | None:
+    """A device to give as an output, safe even if the code under test regressed. As root: a ``mknod`` copy
+    of /dev/NAME in ``folder`` ("stdout": a link to /proc/self/fd/1 there), never the real one (root may
+    replace /dev/null for the whole machine); None when mknod is not allowed. Otherwise the real /dev/NAME,
+    which no other user can replace."""
+    import stat
+
+    if os.geteuid() != 0:
+        return Path("/dev") / name
+    path = folder / f"dev-{name}"
+    if not create:
+        return path if name == "stdout" or _mknod_allowed() else None
+    if name == "stdout":
+        path.symlink_to("/proc/self/fd/1")
+        return path
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(*DEVICES[name]))
+    except OSError:
+        return None
+    return path
+
+
+def _mknod_allowed() -> bool:
+    import stat
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        try:
+            os.mknod(Path(d) / "n", stat.S_IFCHR | 0o666, os.makedev(1, 3))
+            return True
+        except OSError:
+            return False

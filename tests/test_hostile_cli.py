@@ -20,6 +20,7 @@ from hostile import (
     Case,
     MiB,
     check,
+    device,
     gzip_bomb,
     idx_header,
     mlp_config,
@@ -72,19 +73,6 @@ def read_only_folder(home: Path, create: bool) -> Path | None:
         except OSError:
             return candidate
     return None
-
-
-def can_mknod() -> bool:
-    import tempfile
-
-    if os.geteuid() != 0:
-        return False
-    with tempfile.TemporaryDirectory() as d:
-        try:
-            os.mknod(Path(d) / "n", stat.S_IFCHR | 0o666, os.makedev(1, 3))
-            return True
-        except OSError:
-            return False
 
 
 def models(mk: Make) -> dict[str, Path]:
@@ -263,17 +251,8 @@ def checkpoint_inputs(mk: Make, m: dict[str, Path]) -> list[Case]:
 def output_inputs(mk: Make, m: dict[str, Path]) -> list[Case]:
     out, home = mk.dir("outputs"), mk.home
     long_name = "a" * 230 + ".safetensors"
-    keep = (long_name, "inf.safetensors", "node.safetensors", "m.safetensors")
+    keep = (long_name, "inf.safetensors", "m.safetensors")
     cases = [
-        Case(
-            "fit --out /dev/null", [*FIT, "--out", "/dev/null"], message=r"/dev/null: is a device, not a file"
-        ),
-        Case("fit --out /dev/full", [*FIT, "--out", "/dev/full"], message=r"/dev/full: is a device"),
-        Case(
-            "fit --metrics-json /dev/stdout",
-            [*FIT, "--out", out / "m.safetensors", "--metrics-json", "/dev/stdout"],
-            message=r"/dev/stdout: is a (pipe|device)",
-        ),
         Case("fit --out a folder", [*FIT, "--out", out], message=r"is a folder, not a file"),
         Case(
             "fit --out a 256-character name",
@@ -283,22 +262,39 @@ def output_inputs(mk: Make, m: dict[str, Path]) -> list[Case]:
         Case(
             "fit --out a 242-character name", [*FIT, "--out", out / long_name], code=0, folder=out, keep=keep
         ),
-        Case(
-            "eval --metrics-json /dev/full",
-            ["eval", m["ok"], "--metrics-json", "/dev/full"],
-            message=r"/dev/full: is a device",
-        ),
-        Case(
-            "classify --json /dev/null",
-            ["classify", m["ok"], "--json", "/dev/null"],
-            message=r"/dev/null: is a device",
-        ),
-        Case(
-            "sweep --out /dev/null",
-            [*SWEEP, "--grid", "lr=1e-3", "--out", "/dev/null"],
-            message=r"/dev/null: is not a folder",
-        ),
     ]
+    devices = mk.dir("devices")
+    null, full, stdout = (device(devices, name, mk.create) for name in ("null", "full", "stdout"))
+    if null is not None:  # as root: mknod copies (a regression must never replace the machine's /dev/null)
+        cases += [
+            Case("fit --out /dev/null", [*FIT, "--out", null], message=r"null: is a device, not a file"),
+            Case(
+                "classify --json /dev/null",
+                ["classify", m["ok"], "--json", null],
+                message=r"null: is a device",
+            ),
+            Case(
+                "sweep --out /dev/null",
+                [*SWEEP, "--grid", "lr=1e-3", "--out", null],
+                message=r"null: is not a folder",
+            ),
+        ]
+    if full is not None:
+        cases += [
+            Case("fit --out /dev/full", [*FIT, "--out", full], message=r"full: is a device"),
+            Case(
+                "eval --metrics-json /dev/full",
+                ["eval", m["ok"], "--metrics-json", full],
+                message=r"full: is a device",
+            ),
+        ]
+    cases.append(
+        Case(
+            "fit --metrics-json /dev/stdout",
+            [*FIT, "--out", out / "m.safetensors", "--metrics-json", stdout],
+            message=r"stdout: is a (pipe|device)",
+        )
+    )
     ro = read_only_folder(home, mk.create)
     if ro is not None:
         cases += [
@@ -328,17 +324,6 @@ def output_inputs(mk: Make, m: dict[str, Path]) -> list[Case]:
                 message=r"cannot (write there|create the folder)",
             ),
         ]
-    if can_mknod():
-        node = mk.file(
-            out / "node.safetensors", lambda p: os.mknod(p, stat.S_IFCHR | 0o666, os.makedev(1, 3))
-        )
-        cases.append(
-            Case(
-                "fit --out a mknod copy of /dev/null",
-                [*FIT, "--out", node],
-                message=r"node.safetensors: is a device",
-            )
-        )
     links, targets = mk.dir("links"), mk.dir("targets")
     mk.file(targets / "model.safetensors", lambda p: p.write_bytes(b"old"))
     mk.file(links / "link.safetensors", lambda p: p.symlink_to(targets / "model.safetensors"))
@@ -529,9 +514,11 @@ def test_what_the_outputs_hold_afterwards(batch):
     assert len(recovered) == 1 and recovered[0].stat().st_size > 1000
     assert (home / "outputs" / "inf.safetensors").is_file()  # saved before the error was raised
     assert not (home / "never.safetensors").exists()
-    node = home / "outputs" / "node.safetensors"
-    if node.exists():
-        assert stat.S_ISCHR(node.lstat().st_mode)  # the device node is still a device node
+    for name in ("null", "full"):
+        node = home / "devices" / f"dev-{name}"
+        if node.exists():
+            assert stat.S_ISCHR(node.lstat().st_mode)  # the device node is still a device node
+    assert Path("/dev/null").is_char_device() and Path("/dev/full").is_char_device()
     header = (home / "sweep" / "results.csv").read_text().splitlines()[0]
     assert header.startswith("id,label,lr,")  # rewritten over the damaged one
     assert "(not a list: int, ignored)" in results["info: metrics.history not a list"]["stdout"]

@@ -57,7 +57,7 @@ def resolve_destination(dest: str | os.PathLike) -> Path:
     if st is not None and not stat.S_ISREG(st.st_mode):
         kind = next((name for test, name in _KINDS if test(st.st_mode)), "not a regular file")
         raise OutputError(f"{path}: is {kind}, not a file; choose a file name")
-    if os.path.islink(path) or any(os.path.islink(p) for p in path.parents if str(p) not in ("", ".")):
+    if os.path.islink(path):  # written through: the target is replaced, the link stays
         path = Path(os.path.realpath(path))
     return path
 
