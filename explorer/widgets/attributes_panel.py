@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSlider,
-    QSpinBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from explorer.tools.attributes import ALPHA_RANGE, K_RANGE, SOURCES, AttributeTool
 from explorer.widgets.lasso import GroupHighlight, LassoSelector
+from explorer.widgets.numbers import IntBox, format_number
 from explorer.widgets.overlays import BLUE, ORANGE, RED
 from explorer.widgets.strip import ImageStrip
 from trainer.errors import TrainerError
@@ -126,7 +126,7 @@ class AttributesPanel(QWidget):
         self.alpha_slider.setTickInterval(ALPHA_STEPS)
         self.alpha_label = QLabel()
         self.alpha_label.setMinimumWidth(60)
-        self.k_spin = QSpinBox(minimum=K_RANGE[0], maximum=K_RANGE[1])
+        self.k_spin = IntBox(*K_RANGE)
         self.base_label = QLabel(wordWrap=True)
         self.strip = ImageStrip(NO_BASE, min_height=80)
         self.strip_caption = QLabel(wordWrap=True)
@@ -283,7 +283,7 @@ class AttributesPanel(QWidget):
             widget.blockSignals(True)
             widget.setValue(value)
             widget.blockSignals(False)
-        self.alpha_label.setText(f"α = {t.alpha:+.1f}")
+        self.alpha_label.setText(f"α = {format_number(t.alpha, 1, sign=True)}")
 
     def _on_base(self) -> None:
         base = self.tool.base

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from explorer.state import GridResult, Session
 from explorer.widgets.images import mosaic
+from explorer.widgets.numbers import IntBox
 
 DEBOUNCE_MS = 30
 EMPTY = "Images decoded over the region the scatter shows appear here once a model is loaded."
@@ -38,7 +39,7 @@ class GridView(QWidget):
         session.projectionChanged.connect(self._on_codes)
 
     def _build(self, n: int) -> None:
-        self.size_box = QSpinBox(minimum=2, maximum=40, value=n, suffix=" per side")
+        self.size_box = IntBox(2, 40, n, suffix=" per side")
         self.size_box.setProperty("advanced", True)  # hidden in presentation mode
         self.caption = QLabel(EMPTY, wordWrap=True, alignment=Qt.AlignmentFlag.AlignHCenter)
         self.canvas = pg.GraphicsLayoutWidget()
