@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer import export_menu, file_menu, help, presentation, settings, shortcuts, studies
+from explorer import accessibility, export_menu, file_menu, help, presentation, settings, shortcuts, studies
 from explorer.state import Session
 from explorer.widgets import tool_docks, training_dock
 from explorer.widgets.grid import GridView
@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
         self.presentation = presentation.install(self)
         self.help = help.install(self)
         self.shortcuts = shortcuts.install(self)
+        self.accessibility = accessibility.install(self)  # names from labels, Tab in visual order
         self.settings = settings.install(self)
 
     def _status_bar(self) -> None:

@@ -203,6 +203,7 @@ class ClassifierWindow(QWidget):
     def _confusion_box(self) -> QGridLayout:
         grid = QGridLayout()
         self.confusion = QTableWidget(0, 0)
+        self.confusion.setAccessibleName("Confusion matrix: rows true class, columns predicted class")
         self.confusion.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.confusion.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.confusion.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)

@@ -95,6 +95,8 @@ class AttributesPanel(QWidget):
         self.attribute_box, self.from_box, self.to_box, self.saved_box = (QComboBox() for _ in range(4))
         for combo in (self.attribute_box, self.from_box, self.to_box, self.saved_box):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.attribute_box.setAccessibleName("Attribute")  # alone on their pages: no label to name them
+        self.saved_box.setAccessibleName("Saved vector")
         self.lasso_button, self.box_button = QPushButton("Draw lasso"), QPushButton("Draw box")
         for button in (self.lasso_button, self.box_button):
             button.setCheckable(True)

@@ -11,6 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from explorer.accessibility import describe_plot
 from explorer.state import GridResult, Session
 from explorer.widgets.images import mosaic
 from explorer.widgets.numbers import IntBox
@@ -57,6 +58,7 @@ class GridView(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.canvas, 1)
         layout.addWidget(self.caption)
+        self._set_caption(EMPTY)
 
     @property
     def n(self) -> int:
@@ -80,7 +82,7 @@ class GridView(QWidget):
         if s.xy is None or not s.projection.invertible:
             self.result = None
             self.image.clear()
-            self.caption.setText(EMPTY if s.xy is None else NOT_INVERTIBLE.format(label=s.projection.label))
+            self._set_caption(EMPTY if s.xy is None else NOT_INVERTIBLE.format(label=s.projection.label))
 
     def _on_grid(self, grid: GridResult) -> None:
         self.result = grid
@@ -90,6 +92,11 @@ class GridView(QWidget):
         self.view.setRange(xRange=(0, w), yRange=(0, h), padding=0.01)
         (x0, x1), (y0, y1) = grid.x_range, grid.y_range
         x_name, y_name = self.session.projection.axis_labels
-        self.caption.setText(f"{grid.n}×{grid.n} decoded over {x_name} {x0:.2f} … {x1:.2f}, "
-                             f"{y_name} {y0:.2f} … {y1:.2f}")
+        self._set_caption(f"{grid.n}×{grid.n} decoded over {x_name} {x0:.2f} … {x1:.2f}, "
+                          f"{y_name} {y0:.2f} … {y1:.2f}")
         self.updated.emit(grid)
+
+    def _set_caption(self, text: str) -> None:
+        """The caption under the grid, which is also the grid's description for screen readers."""
+        self.caption.setText(text)
+        describe_plot(self.canvas, "Decoded grid", f"Images decoded by the model: {text}")

@@ -66,6 +66,8 @@ class SamplingPanel(QWidget):
         t = self.tool
         self.rows_box = IntBox(*SIZE_RANGE, t.rows)
         self.cols_box = IntBox(*SIZE_RANGE, t.cols)
+        self.rows_box.setAccessibleName("Grid rows")  # one label, "Grid:", for both boxes
+        self.cols_box.setAccessibleName("Grid columns")
         self.temperature_slider = QSlider(Qt.Orientation.Horizontal, minimum=0,
                                           maximum=int(MAX_TEMPERATURE * SLIDER_STEPS))
         self.temperature_slider.setValue(round(t.temperature * SLIDER_STEPS))

@@ -115,6 +115,7 @@ class TrainingDock(QDockWidget):
         self.beta = dspin(0.0, 1000.0, 1.0, 0.1)
         self.noise = combo(NOISES)
         self.noise_level = dspin(0.0, 1.0, 0.3, 0.05)
+        self.noise_level.setAccessibleName("Input noise level")  # the row's label names the combo box
         noise_row = QHBoxLayout()
         noise_row.addWidget(self.noise, 1)
         noise_row.addWidget(self.noise_level)
