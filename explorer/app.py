@@ -10,6 +10,7 @@ idle, written as a PNG, and the app exits. ``--tool`` sets up one latent tool wi
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -67,6 +68,12 @@ def _idx_data_found(name: str) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    from explorer import display  # before Qt: without a screen Qt aborts the process with a misleading text
+
+    display.choose_platform(os.environ, screenshot=bool(args.screenshot))
+    if missing := display.problem():
+        print(missing, file=sys.stderr)
+        return 2
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
