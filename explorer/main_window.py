@@ -19,7 +19,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer import accessibility, export_menu, file_menu, help, presentation, settings, shortcuts, studies
+from explorer import (
+    accessibility,
+    export_menu,
+    file_menu,
+    help,
+    presentation,
+    settings,
+    shortcuts,
+    storage_notice,
+    studies,
+)
 from explorer.state import Session
 from explorer.widgets import tool_docks, training_dock
 from explorer.widgets.grid import GridView
@@ -103,6 +113,7 @@ class MainWindow(QMainWindow):
         self.shortcuts = shortcuts.install(self)
         self.accessibility = accessibility.install(self)  # names from labels, Tab in visual order
         self.settings = settings.install(self)
+        self.storage_notice = storage_notice.install(self)  # None unless settings or caches cannot be written
 
     def _status_bar(self) -> None:
         self.busy_label = QLabel()

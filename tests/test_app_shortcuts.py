@@ -231,5 +231,6 @@ def test_the_dialog_lists_every_action_with_a_key(loaded, qtbot):
     with_keys = {a for a in loaded.findChildren(QAction) if any(typed(k) for k in a.shortcuts())}
     assert len(dialog.rows) == len(with_keys)
     dialog.filter.setText("zoom")
-    assert [name for name, _ in dialog.listed()] == ["Zoom in", "Zoom out", "Zoom · pan"]  # and the mouse
+    assert [name for name, _ in dialog.listed()] == ["Zoom in", "Zoom out", "Zoom · pan",  # and the mouse
+                                                     "Zoom in · out about the cursor"]  # and the scatter's keys
     dialog.close()
