@@ -79,11 +79,13 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Latent Explorer")
     _identify(app)
+    from explorer import glyphs
     from explorer.main_window import MainWindow
     from explorer.state import Session
 
     session = Session()
     window = MainWindow(session)
+    glyphs.install(window)  # no usable font: say so on stderr and in the title (the only text still drawn)
     last = _last_session(window, args)
     if args.size:
         window.resize(*args.size)

@@ -17,6 +17,7 @@ from PySide6.QtGui import QDesktopServices, QTextBlock, QTextCursor
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from explorer import demo
+from explorer.glyphs import safe_text
 from trainer.resources import models_dir, resource_path
 
 LESSONS_MD = resource_path("lessons.md")
@@ -176,7 +177,7 @@ class LessonsWindow(QTextBrowser):
         self.setWindowTitle("Lessons — Latent Explorer")
         self.setOpenLinks(False)
         self.document().setDocumentMargin(18)
-        self.document().setMarkdown(path.read_text(encoding="utf-8"))
+        self.document().setMarkdown(safe_text(path.read_text(encoding="utf-8")))  # symbols all fonts have
         self._space_headings()
         self.anchorClicked.connect(self._on_link)
         self.resize(780, 900)

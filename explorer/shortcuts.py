@@ -277,7 +277,7 @@ def menu_entries(menu: QMenu, path: str) -> Iterator[tuple[str, QAction]]:
     """(menu path, action) for every action in ``menu`` and its submenus, in menu order."""
     for action in menu.actions():
         if action.menu() is not None:
-            yield from menu_entries(action.menu(), f"{path} ▸ {clean(action.menu().title())}")
+            yield from menu_entries(action.menu(), f"{path} › {clean(action.menu().title())}")
         elif not action.isSeparator():
             yield path, action
 

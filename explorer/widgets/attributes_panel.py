@@ -35,7 +35,7 @@ SOURCE_LABELS = ("Attribute", "From class → to class", "My selection vs the re
 PICK_HINTS = ("Click A: the image to change", "Click B: an image without the change",
               "Click C: an image with the change")
 NO_BASE = "Click a point on the scatter (or empty space) to choose the image to morph."
-NO_FILE_TIP = "Save the model to a file first (File ▸ Save model as…): its vectors are kept beside it."
+NO_FILE_TIP = "Save the model to a file first (File → Save model as…): its vectors are kept beside it."
 ALPHA_STEPS = 10  # slider units per 1.0 of α
 PATH_DELAY_MS = 150
 
@@ -219,7 +219,7 @@ class AttributesPanel(QWidget):
         self._on_save_state()
 
     def _direction_text(self, d) -> str:
-        size = f"‖d‖ = {d.norm:.2f}"
+        size = f"|d| = {format_number(d.norm, 2)}"
         if not (d.n_with or d.n_without):
             return f"{size} · saved: {d.description}"
         return (f"{size} · from {d.n_without:,} images “{d.without_name}” to {d.n_with:,} images "

@@ -158,7 +158,7 @@ class DrawPanel(QWidget):
             text = "Its code: z = (" + ", ".join(f"{v:.2f}" for v in code) + ")"
         else:
             text = f"Its code has {len(code)} numbers; the star shows it in the current view"
-        return f"{text}. The ★ on the scatter is your drawing."
+        return f"{text}. The star on the scatter is your drawing."
 
     def _show_neighbours(self, rows) -> None:
         s = self.session
