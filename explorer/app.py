@@ -59,11 +59,10 @@ def default_model(folder: Path = MODELS_DIR, has_data=None) -> Path | None:
 
 
 def _idx_data_found(name: str) -> bool:
-    """A cheap look for the IDX files (no checksum: loading checks them)."""
-    from trainer.data.download import locate
-    from trainer.data.registry import user_data_dir
+    """A cheap look for the IDX files (no checksum: loading checks them), or the bundled split standing in."""
+    from trainer.data.bundled import available_offline
 
-    return locate(name, user_data_dir()) is not None
+    return available_offline(name)
 
 
 def main(argv: list[str] | None = None) -> int:

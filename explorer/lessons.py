@@ -69,11 +69,10 @@ SETUPS: dict[str, Setup] = {
 
 def data_found(spec: str) -> bool:
     """Built-in data sets are always here; an IDX set (Fashion-MNIST, MNIST) only where its files are found
-    (a cheap look, no checksum, never a download)."""
-    from trainer.data.download import SOURCES, locate
-    from trainer.data.registry import user_data_dir
+    or bundled (a cheap look, no checksum, never a download)."""
+    from trainer.data.bundled import available_offline
 
-    return spec not in SOURCES or locate(spec, user_data_dir()) is not None
+    return available_offline(spec)
 
 
 def resolve(setup: Setup, has_data=None) -> Setup:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from explorer import (
     accessibility,
+    data_offer,
     export_menu,
     file_menu,
     help,
@@ -113,6 +114,7 @@ class MainWindow(QMainWindow):
         self.shortcuts = shortcuts.install(self)
         self.accessibility = accessibility.install(self)  # names from labels, Tab in visual order
         self.settings = settings.install(self)
+        self.data_offer = data_offer.install(self)  # "Get all 70,000…" beside the bundled Fashion-MNIST
         self.storage_notice = storage_notice.install(self)  # None unless settings or caches cannot be written
 
     def _status_bar(self) -> None:
