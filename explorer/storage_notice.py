@@ -44,7 +44,7 @@ def places() -> list[Place]:
                   Path(store().fileName()).parent),
             Place("codes cache", "the encoded codes (the data set is encoded again at each start)",
                   data / "cache"),
-            Place("downloaded data sets", "downloads (the full Fashion-MNIST cannot be fetched)", data)]
+            Place("downloads", "downloads (the full Fashion-MNIST cannot be fetched)", data)]
 
 
 def why_not_writable(folder: Path) -> str:
@@ -83,9 +83,8 @@ def details(found: list[Place]) -> str:
 
 
 def summary(found: list[Place]) -> str:
-    """The short line for the status bar."""
-    what = " and ".join(p.what for p in found[:2]) + (" …" if len(found) > 2 else "")
-    return f"Cannot save {what} here ({found[0].reason})"
+    """The short line for the status bar: "Not kept: settings, codes cache (the file system is read-only)"."""
+    return f"Not kept: {', '.join(p.what for p in found)} ({found[0].reason})"
 
 
 class StorageNotice(QWidget):

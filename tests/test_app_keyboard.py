@@ -122,3 +122,13 @@ def test_the_scatter_has_a_description_that_follows_the_data(window, model_file,
         window.session.open_model(model_file)
     text = window.scatter.plot.accessibleDescription()
     assert "1,797 images" in text and "10 classes" in text and "Arrow keys" in text
+
+
+def test_reaching_the_scatter_by_keyboard_shows_where_the_keys_start(loaded, qtbot):
+    window = loaded
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.scatter.manifold_box.setFocus()
+    window.focusNextChild()  # Tab from the toolbar's last box: the plot is next
+    assert window.focusWidget() is window.scatter.plot
+    assert window.scatter.keys.index == window.scatter.keys.start() and window.scatter.keys.ring.isVisible()

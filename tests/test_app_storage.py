@@ -55,7 +55,7 @@ def test_a_locked_home_gets_one_notice_with_details_and_dismiss(locked_home, qtb
     window.show()
     notice = window.storage_notice
     assert notice is not None and notice.isVisible()
-    assert "settings" in notice.text.text() and "codes cache" in notice.text.text()
+    assert notice.text.text().startswith("Not kept: settings, codes cache, downloads (")
     assert "a file is in the way" in notice.text.text()
     full = notice.text.toolTip()
     for words in ("window layout", "encoded again", str(locked_home / "config"), "LATENT_EXPLORER_DATA"):

@@ -48,7 +48,8 @@ def test_safe_symbols_and_replacements():
 
 def fonts_config(tmp_path: Path, folder: Path | None) -> Path:
     conf = tmp_path / "fonts.conf"
-    folder_line = f"<dir>{folder}</dir>" if folder else ""
+    folder_line = (f'<dir>{folder}</dir><include ignore_missing="yes">/etc/fonts/conf.d</include>' if folder
+                   else "")  # the system's aliases ("Sans Serif" -> Nimbus Sans), only URW's fonts
     conf.write_text(f'<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>{folder_line}'
                     f"<cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>")
     return conf

@@ -23,10 +23,11 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+from PySide6.QtCore import QEvent, QLocale, QObject, QPoint, Qt
 from PySide6.QtGui import QAccessible, QAccessibleEvent
 
 from explorer.accessibility import describe_plot
+from explorer.widgets.numbers import format_number
 
 FREE_STEP_PX = 24  # Shift+arrow: one step through the latent plane, in screen pixels
 CONE = math.radians(60)  # arrow keys: a point counts as "in that direction" within this angle
@@ -38,6 +39,8 @@ KEYS = (("Move to the nearest point in that direction", "Arrow keys"),
         ("Shift-click at the cursor (interpolation end)", "Shift+Enter"),
         ("Zoom in · out about the cursor", "+ · −"),
         ("Focus the scatter", "Click it, Tab, or Ctrl+7"))
+KEYBOARD_FOCUS = (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason,
+                  Qt.FocusReason.ShortcutFocusReason)
 DIRECTIONS = {Qt.Key.Key_Left: (-1.0, 0.0), Qt.Key.Key_Right: (1.0, 0.0), Qt.Key.Key_Up: (0.0, -1.0),
               Qt.Key.Key_Down: (0.0, 1.0)}  # screen directions (y grows downwards)
 
@@ -86,6 +89,9 @@ class KeyboardCursor(QObject):
             return self.key(event.key(), event.modifiers())
         if kind == QEvent.Type.FocusOut:
             self.scatter.tip.hide_tip()
+        elif kind == QEvent.Type.FocusIn and event.reason() in KEYBOARD_FOCUS and self.position is None \
+                and self.session.xy is not None and len(self.session.xy):
+            self.move_to_point(self.start())  # reached by Tab or Ctrl+7: show where the keys will start
         return False
 
     def key(self, key, modifiers=Qt.KeyboardModifier.NoModifier) -> bool:
@@ -143,9 +149,9 @@ class KeyboardCursor(QObject):
         if self.session.projection.invertible:
             self.scatter._show_cross(x, y)
             self.session.decode_at(x, y)
-            self._say(f"Latent point ({x:.2f}, {y:.2f}): decoded in the Inspector")
+            self._say(f"Latent point {_pair(x, y)}: decoded in the Inspector")
         else:
-            self._say(f"({x:.2f}, {y:.2f}): the {self.session.projection.label} cannot be decoded; "
+            self._say(f"{_pair(x, y)}: the {self.session.projection.label} cannot be decoded; "
                       "arrow keys move between points")
         return x, y
 
@@ -155,8 +161,7 @@ class KeyboardCursor(QObject):
         self._show()
         s = self.session
         name = s.class_names[int(s.dataset.labels[row])] if s.dataset is not None else ""
-        self._say(f"Point #{row} · {name} · ({self.position[0]:.2f}, {self.position[1]:.2f}) · "
-                  "Enter selects it")
+        self._say(f"Point #{row} · {name} · {_pair(*self.position)} · Enter selects it")
         at = self.scatter.plot.mapToGlobal(self._widget_pos())
         self.scatter.tip.show_image(row, s.dataset.images[row], f"#{row} · {name}", at)
 
@@ -236,3 +241,9 @@ class KeyboardCursor(QObject):
     def _widget_pos(self) -> QPoint:
         scene = self.scatter.view.mapViewToScene(pg.Point(*self.position))
         return self.scatter.plot.mapFromScene(scene)
+
+
+def _pair(x: float, y: float) -> str:
+    """(x; y) with the locale's decimal mark: "(0,50; -1,20)" in German, "(0.50, -1.20)" in English."""
+    separator = "; " if QLocale().decimalPoint() == "," else ", "
+    return f"({format_number(x)}{separator}{format_number(y)})"
