@@ -15,8 +15,8 @@ a description already (the scatter keeps its own, updated as the data changes).
 panel's "What am I looking at?" button before its controls — and, for the main window, the docks in the order
 they appear on screen: the left docks, the scatter, then the right docks top to bottom.
 
-``install(window)`` applies all three to the main window now, to a dock whenever it is shown, and to every
-study window and dialog passed to ``prepare``.
+``install(window)`` applies all three to the main window once it has painted, to a dock whenever it is
+shown, and to every other window when it first gets the keyboard focus (studies are prepared when made).
 """
 
 from __future__ import annotations
@@ -64,6 +64,10 @@ def is_control(widget: QWidget) -> bool:
     """A widget a person operates (reached with Tab): buttons, fields, boxes, sliders, lists, plots, and any
     custom widget that takes keyboard focus. Scroll bars and the parts inside a spin box or combo box are
     parts of their control."""
+    known = isinstance(widget, CONTROLS)
+    if not known and (isinstance(widget, (QAbstractScrollArea, QLabel, QGroupBox, QStackedWidget, QTabWidget))
+                      or not widget.focusPolicy() & Qt.FocusPolicy.TabFocus or type(widget) is QWidget):
+        return False  # most widgets: quick
     parent = widget.parentWidget()
     if isinstance(widget, (QScrollBar, QTabBar, QHeaderView)) or widget.objectName().startswith("qt_"):
         return False  # parts of a scroll area, named by their tabs, by their columns; Qt's own helpers
@@ -72,16 +76,12 @@ def is_control(widget: QWidget) -> bool:
     if widget.metaObject().className() == "QDockWidgetTitleButton" or (
             parent is not None and parent.metaObject().className() == "QComboBoxPrivateContainer"):
         return False  # a dock's float/close buttons, a combo box's drop-down list
-    if isinstance(widget, CONTROLS):
-        return True
-    if isinstance(widget, (QAbstractScrollArea, QLabel, QGroupBox, QStackedWidget, QTabWidget)):
-        return False
-    return bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus) and type(widget) is not QWidget
+    return True
 
 
-def label_text(label: QWidget) -> str:
-    """The words a label shows: no HTML, no mnemonic "&", no trailing colon."""
-    text = label.text() if hasattr(label, "text") else ""
+def label_text(label: QWidget | str) -> str:
+    """The words a label (or a text) shows: no HTML, no mnemonic "&", no trailing colon."""
+    text = label if isinstance(label, str) else label.text() if hasattr(label, "text") else ""
     text = html.unescape(re.sub(r"<[^>]+>", " ", text))
     text = text.replace("&&", "\0").replace("&", "").replace("\0", "&")
     return " ".join(text.split()).rstrip(":").strip()
@@ -119,14 +119,22 @@ def _layouts(root: QWidget) -> Iterator[QLayout]:
     yield from root.findChildren(QLayout)
 
 
+def _sublayout(item) -> QLayout | None:
+    """The layout a layout item holds, if any (PySide may hand a spacer back as its own "layout")."""
+    if item.spacerItem() is not None:
+        return None
+    inner = item.layout()
+    return inner if isinstance(inner, QLayout) else None
+
+
 def _item_widgets(item) -> list[QWidget]:
     """The controls an item of a layout holds: its widget, or those of its nested layout, in order."""
     if item is None:
         return []
     if item.widget() is not None:
         return [item.widget()]
-    if item.layout() is not None:
-        return [w for k in range(item.layout().count()) for w in _item_widgets(item.layout().itemAt(k))]
+    if (inner := _sublayout(item)) is not None:
+        return [w for k in range(inner.count()) for w in _item_widgets(inner.itemAt(k))]
     return []
 
 
@@ -171,7 +179,7 @@ def _fallback(widget: QWidget) -> None:
     """A name from the tool tip's first sentence or the placeholder, for a control with no label."""
     if own_name(widget):
         return
-    tip = re.split(r"(?<=[.!?])\s|\n|:\s", label_text(QLabel(widget.toolTip())), maxsplit=1)[0]
+    tip = re.split(r"(?<=[.!?])\s|\n|:\s", label_text(widget.toolTip()), maxsplit=1)[0]
     hint = widget.placeholderText() if isinstance(widget, QLineEdit) else ""
     if tip or hint:
         widget.setAccessibleName(tip.rstrip(".") or hint.rstrip("…."))
@@ -227,8 +235,8 @@ def _plot_words(view) -> tuple[str, tuple[str, str]]:
     items = [view.plotItem] if hasattr(view, "plotItem") else [
         i for i in view.scene().items() if isinstance(i, pg.PlotItem)]
     for item in items:
-        title = label_text(QLabel(item.titleLabel.text)) if item.titleLabel.isVisible() else ""
-        axes = tuple(label_text(QLabel(item.getAxis(s).labelText)) if item.getAxis(s).isVisible() else ""
+        title = label_text(item.titleLabel.text) if item.titleLabel.isVisible() else ""
+        axes = tuple(label_text(item.getAxis(s).labelText) if item.getAxis(s).isVisible() else ""
                      for s in ("bottom", "left"))
         return title, axes  # type: ignore[return-value]
     return "", ("", "")
@@ -281,8 +289,8 @@ def _layout_widgets(layout: QLayout) -> list[QWidget]:
             continue
         if item.widget() is not None:
             out.append(item.widget())
-        elif item.layout() is not None:
-            out += _layout_widgets(item.layout())
+        elif (inner := _sublayout(item)) is not None:
+            out += _layout_widgets(inner)
     return out
 
 
@@ -339,8 +347,9 @@ def prepare(root: QWidget) -> list[QWidget]:
 
 
 class Accessibility(QObject):
-    """Keeps the app prepared: the main window now, a dock again when it is shown (its contents may have
-    grown), and any other window (a dialog, a study, the lessons) when it first gets the keyboard focus."""
+    """Keeps the app prepared: the main window right after its first paint (the walk costs 10-30 ms, not
+    worth delaying the first window for), a dock again when it is shown (its contents may have grown), and
+    any window (a dialog, a study, the lessons, the main window if sooner) when it first gets the focus."""
 
     def __init__(self, window):
         super().__init__(window)
@@ -349,7 +358,11 @@ class Accessibility(QObject):
         for name, box in boxes.items():  # ten buttons of one text: say which panel each explains
             title = window.docks[name].windowTitle() if name in getattr(window, "docks", {}) else "Scatter"
             box.button.setAccessibleName(f"{box.button.text()} ({title})")
-        prepare(window)
+        after_paint = getattr(window, "after_first_paint", None)
+        if after_paint is not None:
+            after_paint(lambda: window.property(PREPARED) or prepare(window))
+        else:
+            prepare(window)
         for dock in window.findChildren(QDockWidget):
             dock.visibilityChanged.connect(lambda shown, d=dock: shown and name_controls(d))
         QApplication.instance().focusChanged.connect(self._on_focus)

@@ -13,6 +13,12 @@ from explorer.accessibility import is_control, own_name, prepare, tab_chain
 LOAD_MS = 60_000
 
 
+def prepared(window, qtbot):
+    """The main window once it is prepared (right after its first paint)."""
+    qtbot.waitUntil(lambda: bool(window.property(accessibility.PREPARED)))
+    return window
+
+
 def controls(root: QWidget) -> list[QWidget]:
     """The controls a person can reach: not hidden inside ``root`` (a hidden dock tab counts as reachable)."""
     return [w for w in root.findChildren(QWidget) if is_control(w) and w.isVisibleTo(root)]
@@ -44,6 +50,7 @@ def other_windows(window):
 
 
 def test_every_control_of_every_window_has_a_name(loaded, qtbot):
+    prepared(loaded, qtbot)
     window = loaded
     bad = nameless(window)
     for dock in window.docks.values():  # the tabs behind the one in front, as they are when brought forward
@@ -55,7 +62,8 @@ def test_every_control_of_every_window_has_a_name(loaded, qtbot):
     assert not bad, "\n".join(bad)
 
 
-def test_names_are_the_visible_labels(window):
+def test_names_are_the_visible_labels(window, qtbot):
+    prepared(window, qtbot)
     dock = window.training_dock
     assert dock.beta.accessibleName() == "β (KL weight)"
     assert dock.lr.accessibleName() == "Learning rate"
@@ -77,7 +85,8 @@ def test_names_are_the_visible_labels(window):
         assert box.button.accessibleName().startswith("What am I looking at? (")
 
 
-def test_every_plot_has_a_name_and_a_description(loaded):
+def test_every_plot_has_a_name_and_a_description(loaded, qtbot):
+    prepared(loaded, qtbot)
     window = loaded
     roots = [window, *[window.studies.open(name) for name in studies.STUDIES]]
     plots = [p for root in roots for p in root.findChildren(pg.GraphicsView)]
@@ -91,6 +100,7 @@ def test_every_plot_has_a_name_and_a_description(loaded):
 
 
 def test_a_window_is_prepared_when_it_first_gets_the_focus(window, qtbot):
+    prepared(window, qtbot)
     from explorer.dialogs import DataSetDialog
 
     dialog = DataSetDialog(window)
@@ -121,6 +131,7 @@ PANELS = ["training", "denoise", "attributes", "interpolate", "sample", "draw", 
 
 @pytest.mark.parametrize("name", PANELS)
 def test_tab_follows_the_layout_in_each_panel(window, qtbot, name):
+    prepared(window, qtbot)
     dock = window.docks[name]
     dock.show()
     dock.raise_()
@@ -146,7 +157,8 @@ def tab_through(window, qtbot, first: QWidget, n: int) -> list[QWidget]:
     return visited
 
 
-def test_the_window_reads_left_docks_then_the_scatter_then_the_right_docks(loaded):
+def test_the_window_reads_left_docks_then_the_scatter_then_the_right_docks(loaded, qtbot):
+    prepared(loaded, qtbot)
     window = loaded
     chain = tab_chain(window)
     names = ("training", "denoise", "draw", "scatter", "grid", "inspector")

@@ -1,5 +1,5 @@
-"""The bundled Fashion-MNIST test split (issue 16): a first start is the full demo offline on a computer without
-the data set package, and the full set still wins where it is found."""
+"""The bundled Fashion-MNIST test split (issue 16): a first start is the full demo offline on a computer
+without the data set package, and the full set still wins where it is found."""
 
 from pathlib import Path
 

@@ -62,7 +62,8 @@ CHECK = ("from PySide6.QtWidgets import QApplication; app = QApplication([]);"
 
 
 def run_with_fonts(tmp_path: Path, folder: Path | None) -> list[str]:
-    env = {**os.environ, "FONTCONFIG_FILE": str(fonts_config(tmp_path, folder)), "QT_QPA_PLATFORM": "offscreen"}
+    env = {**os.environ, "FONTCONFIG_FILE": str(fonts_config(tmp_path, folder)),
+           "QT_QPA_PLATFORM": "offscreen"}
     out = subprocess.run([sys.executable, "-c", CHECK], cwd=ROOT, env=env, capture_output=True, text=True,
                          timeout=120)
     assert out.returncode == 0, out.stderr
