@@ -1,7 +1,9 @@
 """Entry point: ``python main.py [MODEL] [--data SPEC] [--tool NAME] [--view KIND] [--screenshot PNG]
 [--size WxH] [--presentation] [--theme system|light|dark]``.
 
-The window shows first; torch is imported and the model loaded in a worker afterwards. With ``--screenshot``
+Before Qt starts, ``explorer.display`` checks that there is a screen (and says what to do when there is
+none); ``--screenshot`` renders offscreen by itself. The window shows first; torch is imported and the model
+loaded in a worker afterwards. With ``--screenshot``
 the window is rendered once everything has loaded (the main window's ``settled`` signal) and every worker is
 idle, written as a PNG, and the app exits. ``--tool`` sets up one latent tool with an example
 (``explorer/demo.py``); ``--view`` chooses the scatter's view (t-SNE, PCA of the pixels, …).
