@@ -10,6 +10,7 @@ whose weights overflow; every number flag beyond what it can mean; damaged sweep
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
@@ -352,6 +353,15 @@ def output_inputs(mk: Make, m: dict[str, Path]) -> list[Case]:
             folder=full,
         )
     )
+    cases.append(
+        Case(
+            "classify: disk full at the end keeps the report",
+            ["classify", m["ok"], "--epochs", "1", "--json", full / "report.json"],
+            setup=setup,
+            message=r"No space left on device; the classifier report is kept in .*recovered",
+            folder=full,
+        )
+    )
     scale = (
         "import torch, trainer.cli as c\nreal = c.train\n"
         "def train(model, *a, **k):\n    out = real(model, *a, **k)\n    with torch.no_grad():\n"
@@ -512,6 +522,8 @@ def test_what_the_outputs_hold_afterwards(batch):
     assert (home / "links" / "link.safetensors").is_symlink()
     recovered = list((home / "data" / "recovered").glob("m-recovered-*.safetensors"))
     assert len(recovered) == 1 and recovered[0].stat().st_size > 1000
+    report = list((home / "data" / "recovered").glob("report-recovered-*.json"))
+    assert len(report) == 1 and json.loads(report[0].read_text())["report"]["accuracy"] >= 0
     assert (home / "outputs" / "inf.safetensors").is_file()  # saved before the error was raised
     assert not (home / "never.safetensors").exists()
     for name in ("null", "full"):

@@ -532,8 +532,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
         raise TrainerError(problem)
     print_metrics(f"{args.file} on the test split of {spec}:", test)
     if args.metrics_json:
-        write_json(args.metrics_json, {"checkpoint": str(args.file), "data": data_summary(data), "test": test,
-                                       "model_config": model.config.to_dict()})
+        report = {"checkpoint": str(args.file), "data": data_summary(data), "test": test,
+                  "model_config": model.config.to_dict()}
+        write_with_fallback(args.metrics_json, lambda p: write_json(p, report), "metrics")
     return 0
 
 

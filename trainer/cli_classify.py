@@ -13,6 +13,7 @@ from pathlib import Path
 
 from trainer import cli
 from trainer.errors import ConfigError
+from trainer.files import write_with_fallback
 from trainer.models.config import MAX_WIDTH
 
 
@@ -59,8 +60,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
         raise ConfigError(f"{args.file}: no data set stored in the checkpoint; pass --data SPEC")
     result = run(model, cli.load_data(spec, args), cfg, args)
     print_result(result, args.file, spec)
-    if args.json:
-        cli.write_json(args.json, {"checkpoint": str(args.file), "data": spec, **result.to_dict()})
+    if args.json:  # a write that fails at the end keeps the report in a recovery file, and says where
+        report = {"checkpoint": str(args.file), "data": spec, **result.to_dict()}
+        write_with_fallback(args.json, lambda p: cli.write_json(p, report), "classifier report")
     return cli.EXIT_INTERRUPTED if result.stopped else 0
 
 
