@@ -55,7 +55,8 @@ def test_hair_colours_are_balanced_in_each_split_and_exclusive(faces):
         assert counts.max() - counts.min() <= 1, counts
     hair = faces.attributes[:, :4]
     assert (hair.sum(axis=1) == 1).all()
-    assert np.array_equal(hair.argmax(axis=1), faces.labels)
+    named = [faces.attribute_names[j].removesuffix("_Hair").lower() for j in hair.argmax(axis=1)]
+    assert named == [faces.class_names[k].removesuffix(" hair") for k in faces.labels]
 
 
 def test_attributes_come_from_the_factors(faces):
@@ -70,7 +71,7 @@ def test_the_hair_has_its_colour_in_the_pixels(faces):
     """Black hair is dark, blond hair is yellow and light, red hair is orange-red: measured in each face's hair
     region, the way the morph test measures decoded faces."""
     factors = face_factors(400, seed=1)
-    rows = [int(np.flatnonzero((faces.labels == k) & ~factors["hat"])[0]) for k in range(4)]
+    rows = [int(np.flatnonzero((factors["hair"] == k) & ~factors["hat"])[0]) for k in range(4)]
     hsv = [_mean_hsv(faces.images[r], hair_mask(factors, r)) for r in rows]
     black, brown, blond, red = hsv
     assert black[2] < 0.2

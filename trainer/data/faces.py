@@ -3,7 +3,8 @@
 A stand-in for CelebA (which cannot be downloaded on every computer) that a class can train in minutes and
 check against the truth. Every face is drawn from these factors (``face_factors``):
 
-- ``hair``: hair colour, 0 black, 1 brown, 2 blond, 3 red (balanced within each split; also the class label);
+- ``hair``: hair colour, 0 black, 1 brown, 2 blond, 3 red (balanced within each split); the class label is
+  the hair colour too, in the order of ``CLASS_NAMES`` (``CLASS_OF_HAIR``);
 - ``hair_length`` in [0, 1]: 0 a short cap, 1 down to the shoulders;
 - ``skin`` in [0, 1]: skin tone from pale (0) to dark (1);
 - ``smiling``, ``glasses``, ``beard``, ``hat``: present or not (probability 0.5, 0.3, 0.25, 0.2);
@@ -32,7 +33,8 @@ import numpy as np
 from trainer.data.dataset import Dataset
 from trainer.errors import DataError
 
-CLASS_NAMES = ["black hair", "brown hair", "blond hair", "red hair"]
+CLASS_NAMES = ["black hair", "blond hair", "brown hair", "red hair"]  # the scatter's colours 0-3: indigo, sand, …
+CLASS_OF_HAIR = np.array([0, 2, 1, 3])  # hair factor (black, brown, blond, red) -> class
 ATTRIBUTE_NAMES = ["Black_Hair", "Brown_Hair", "Blond_Hair", "Red_Hair", "Long_Hair", "Pale_Skin", "Smiling",
                    "Eyeglasses", "No_Beard", "Wearing_Hat", "Head_Tilted_Left", "Face_Left",
                    "Light_Background"]
@@ -277,7 +279,7 @@ def make_faces(n: int = 20000, seed: int = 0, test_fraction: float = 1 / 10) -> 
     return Dataset(
         spec=_spec(n, seed, test_fraction),
         images=render_faces(factors),
-        labels=factors["hair"],
+        labels=CLASS_OF_HAIR[factors["hair"]],
         class_names=list(CLASS_NAMES),
         n_train=n - n_test_for(n, test_fraction),
         attributes=face_attributes(factors),
