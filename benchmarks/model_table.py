@@ -71,7 +71,8 @@ def score(path: Path, k: int, iw_images: int) -> dict:
                active_units=m.active_units, n_test=m.n, binarized=binarize)
     if model.is_vae and k > 0:
         subset = test.subset(slice(0, iw_images), n_train=0)
-        row.update(nll_iw_nats=evaluate(model, subset, iw_samples=k).nll_iw_nats, iw_k=k, iw_n=len(subset.images))
+        nll = evaluate(model, subset, iw_samples=k).nll_iw_nats
+        row.update(nll_iw_nats=nll, iw_k=k, iw_n=len(subset.images))
     row["eval_s"] = time.perf_counter() - start
     return row
 
@@ -82,8 +83,8 @@ def markdown(rows: list[dict], k: int, iw_images: int) -> str:
         lines.append("| " + " | ".join(_cells(r)) + " |")
     lines.append("")
     lines.append(f"ELBO, PSNR and active units over each test split; IW-NLL with k = {k} on the first "
-                 f"{iw_images:,} test images (an upper bound on -log p(x); lower is better). Autoencoders have "
-                 "no posterior: no ELBO or IW-NLL. Training time as stored by `fit` (2 shared CPU cores).")
+                 f"{iw_images:,} test images (an upper bound on -log p(x); lower is better). "
+                 "Autoencoders have no posterior: no ELBO or IW-NLL. Training time as stored by `fit` (2 shared CPU cores).")
     return "\n".join(lines)
 
 

@@ -35,10 +35,10 @@ def test_first_row_with_reads_conditions():
 def test_show_me_morphs_a_black_haired_face_blond_then_smiling_then_glasses(window, qtbot):
     session = window.session
     tool = window.docks["attributes"].panel.tool
+    want = lessons.MODELS_DIR / "faces-vae.safetensors"
     for name, attr in (("faces-blond", "Blond_Hair"), ("faces-smiling", "Smiling"),
                        ("faces-glasses", "Eyeglasses")):
         click_lesson(window, name)
-        want = lessons.MODELS_DIR / "faces-vae.safetensors"
         qtbot.waitUntil(lambda: window.help.runner.pending is None and session.model_path == want
                         and session.is_ready, timeout=LOAD_MS)
         assert session.dataset.spec == "faces" and session.projection.kind == "pca"

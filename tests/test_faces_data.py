@@ -68,8 +68,8 @@ def test_attributes_come_from_the_factors(faces):
 
 
 def test_the_hair_has_its_colour_in_the_pixels(faces):
-    """Black hair is dark, blond hair is yellow and light, red hair is orange-red: measured in each face's hair
-    region, the way the morph test measures decoded faces."""
+    """Black hair is dark, blond hair is yellow and light, red hair is orange-red: measured in each face's
+    hair     region, the way the morph test measures decoded faces."""
     factors = face_factors(400, seed=1)
     rows = [int(np.flatnonzero((factors["hair"] == k) & ~factors["hat"])[0]) for k in range(4)]
     hsv = [_mean_hsv(faces.images[r], hair_mask(factors, r)) for r in rows]
@@ -94,7 +94,7 @@ def test_smiles_and_glasses_change_the_pixels_where_they_should():
         diff = np.abs(render_faces(one)[0].astype(int) - plain).max(axis=0) > 30
         changed[name] = np.nonzero(diff)[0].mean()
     centre = 33  # the head's centre row at y = 0
-    assert changed["glasses"] < centre < changed["smiling"]  # the eyes above the head's centre, the mouth below
+    assert changed["glasses"] < centre < changed["smiling"]  # eyes above the head's centre, mouth below
 
 
 def test_loads_by_spec_and_is_listed():

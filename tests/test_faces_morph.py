@@ -1,5 +1,6 @@
 """The bundled faces VAE really turns black hair blond: the decoded hair region's mean colour moves from dark
-to yellow as α grows along the ``Blond_Hair`` direction (mean code with − mean code without), as in lesson 7."""
+to yellow as α grows along the ``Blond_Hair`` direction (mean code with − mean code without), as in
+lesson 7."""
 
 import colorsys
 
@@ -7,7 +8,14 @@ import numpy as np
 import pytest
 
 from trainer.checkpoint import load_checkpoint
-from trainer.data.faces import ATTRIBUTE_NAMES, HAIR_RGB, face_attributes, face_factors, hair_mask, render_faces
+from trainer.data.faces import (
+    ATTRIBUTE_NAMES,
+    HAIR_RGB,
+    face_attributes,
+    face_factors,
+    hair_mask,
+    render_faces,
+)
 from trainer.latent import decode, direction_from_attribute, encode
 from trainer.resources import models_dir
 

@@ -26,7 +26,7 @@ def test_it_inverts_the_psnr_of_real_images():
 
 
 def test_rounding_a_perfect_image_to_8_bits_scores_below_60_db():
-    """Uniform rounding error has RMS 1/√12 grey levels: 58.9 dB, so 60 dB means better than 8-bit rounding."""
+    """Uniform rounding error has RMS 1/√12 grey levels: 58.9 dB; 60 dB is better than 8-bit rounding."""
     levels = 1 / math.sqrt(12)
     db = 20 * math.log10(255 / levels)
     assert db == pytest.approx(58.9, abs=0.05)

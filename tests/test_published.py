@@ -1,5 +1,6 @@
 """Binarized-MNIST likelihood figures: dynamic binarization in training, a fixed binarized test split, and
-``trainer eval`` printing our IW-NLL beside the published one (with what differs from the published set-up)."""
+``trainer eval`` printing our IW-NLL beside the published one (and what differs from the published
+set-up)."""
 
 import json
 

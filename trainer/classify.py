@@ -40,7 +40,8 @@ from trainer.errors import ConfigError, DataError, TrainerError, TrainingDiverge
 MODES = ("frozen", "finetune", "pca")
 HEADS = ("linear", "mlp")
 DEVICES = ("auto", "cpu", "cuda", "mps")
-DEFAULT_LR = {"frozen": 1e-2, "finetune": 1e-3, "pca": 1e-2}  # lr=None picks these: fine-tuning wants gentle steps
+# lr=None picks these: fine-tuning wants gentle steps
+DEFAULT_LR = {"frozen": 1e-2, "finetune": 1e-3, "pca": 1e-2}
 ENCODE_CHUNK = 4096  # rows per encoding step (a progress record after each)
 
 

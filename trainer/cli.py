@@ -94,7 +94,7 @@ def _add_train_args(p: argparse.ArgumentParser) -> None:
                    help="bf16 autocast; auto = bf16 where the CPU has native bf16 (auto)")
     g.add_argument("--limit-train", type=POSITIVE_INT, metavar="N", help="use the first N training images")
     g.add_argument("--binarize", action="store_true", default=None,
-                   help="dynamic binarization: pixels drawn 0/1 afresh each epoch (likelihood figures on MNIST)")
+                   help="dynamic binarization: pixels drawn 0/1 afresh each epoch (MNIST likelihoods)")
 
 
 def _add_fit(sub, common) -> None:
@@ -462,7 +462,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     binarize = trained.get("binarize", False) if args.binarize is None else args.binarize
     seed = trained.get("seed", 0) if binarize else None
     test = evaluate_test(model, data, args.iw_samples, seed, args.limit_test)
-    print_metrics(f"{args.file} on the test split of {spec}" + (" (binarized)" if binarize else "") + ":", test)
+    print_metrics(f"{args.file} on the test split of {spec}{' (binarized)' if binarize else ''}:", test)
     if binarize:
         print_published(model, spec, test, args.iw_samples, data.n_test)
     if args.metrics_json:

@@ -27,7 +27,7 @@ PUBLISHED: tuple[Published, ...] = (
     Published(20, 88.90, "Gaussian VAE (N-VAE), MLP 784-256-128-20 (ReLU), mirrored decoder",
               "Davidson et al. 2018, Hyperspherical Variational Auto-Encoders, Table 1 (MNIST, d = 20)",
               "--family vae --hidden 256,128 --latent-dim 20"),
-    Published(50, 86.76, "VAE with one stochastic layer (50 units), 2×200 tanh hidden layers, trained with k = 1",
+    Published(50, 86.76, "VAE, one stochastic layer (50 units), 2×200 tanh hidden layers, trained with k = 1",
               "Burda et al. 2015, Importance Weighted Autoencoders, Table 1 (MNIST, k = 5000 at test)",
               "--family vae --hidden 200,200 --latent-dim 50"),
 )

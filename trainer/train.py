@@ -74,10 +74,8 @@ def _coerce(cfg: TrainConfig) -> None:
         v = getattr(cfg, name)
         if v is None and name in ("threads", "limit_train"):
             continue
-        if kind is bool:
-            ok = isinstance(v, bool)
-        else:
-            ok = isinstance(v, str) if kind is str else isinstance(v, (int, float)) and not isinstance(v, bool)
+        number = isinstance(v, (int, float)) and not isinstance(v, bool)
+        ok = isinstance(v, kind) if kind in (bool, str) else number
         if ok and kind is int and not (math.isfinite(v) and v == int(v)):
             ok = False
         if not ok:

@@ -1,4 +1,4 @@
-"""The data sets that need no download: generated shapes and faces, the 5×7 font, scikit-learn's 8×8 digits."""
+"""The data sets that need no download: generated shapes and faces, the 5×7 font, scikit-learn's digits."""
 
 from __future__ import annotations
 

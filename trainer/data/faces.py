@@ -33,7 +33,8 @@ import numpy as np
 from trainer.data.dataset import Dataset
 from trainer.errors import DataError
 
-CLASS_NAMES = ["black hair", "blond hair", "brown hair", "red hair"]  # the scatter's colours 0-3: indigo, sand, …
+# in this order the scatter's first four colours (indigo, sand, green, rose) suit the hair
+CLASS_NAMES = ["black hair", "blond hair", "brown hair", "red hair"]
 CLASS_OF_HAIR = np.array([0, 2, 1, 3])  # hair factor (black, brown, blond, red) -> class
 ATTRIBUTE_NAMES = ["Black_Hair", "Brown_Hair", "Blond_Hair", "Red_Hair", "Long_Hair", "Pale_Skin", "Smiling",
                    "Eyeglasses", "No_Beard", "Wearing_Hat", "Head_Tilted_Left", "Face_Left",
@@ -98,10 +99,11 @@ HEAD_RX, HEAD_RY = 14.0, 17.5
 
 
 def _hair_back(length: float) -> np.ndarray:
-    """The hair behind the head: a dome over it that falls to ``length`` (0..1) of the way to the shoulders."""
+    """The hair behind the head: a dome over it, falling ``length`` (0..1) of the way to the shoulders."""
     bottom = -2.0 + length * 22.0
     dome = _arc(0, -1.5, HEAD_RX + 3.2, HEAD_RY + 2.5, 180, 360)
-    return np.vstack([[[-(HEAD_RX + 3.2 + 2 * length), bottom]], dome, [[HEAD_RX + 3.2 + 2 * length, bottom]]])
+    side = HEAD_RX + 3.2 + 2 * length
+    return np.vstack([[[-side, bottom]], dome, [[side, bottom]]])
 
 
 def _hair_cap() -> np.ndarray:
@@ -139,7 +141,8 @@ _STATIC = {"face": _arc(0, 0, HEAD_RX, HEAD_RY, 0, 360, 40), "cap": _hair_cap(),
            "nose": np.array([[0.0, -1.0], [1.8, 4.0], [-1.0, 4.3]]),
            "shoulders": _arc(0, 34.0, 27.0, 14.0, 0, 360, 40)}
 _EYES = [(_arc(dx, -2.0, 3.0, 1.9, 0, 360, 14), _arc(dx, -2.0, 1.3, 1.3, 0, 360, 10)) for dx in (-5.8, 5.8)]
-_BROWS = [np.array([[dx - 3.2, -6.0], [dx + 3.2, -6.6], [dx + 3.2, -5.4], [dx - 3.2, -4.8]]) for dx in (-5.8, 5.8)]
+_BROWS = [np.array([[dx - 3.2, -6.0], [dx + 3.2, -6.6], [dx + 3.2, -5.4], [dx - 3.2, -4.8]])
+          for dx in (-5.8, 5.8)]
 _LENSES = [_arc(dx, -2.0, 4.4, 3.6, 0, 360, 20) for dx in (-5.8, 5.8)]
 _HAT = _hat()
 
