@@ -55,7 +55,7 @@ def test_blond_morph_turns_the_hair_from_dark_to_yellow(faces):
         strip = decode(model, codes[row] + ALPHAS[:, None] * d[None, :])
         per_face.append(hair_hsv(strip, hair_mask(factors, row)))
     hue, sat, value = np.mean(per_face, axis=0).T
-    assert value[0] < 0.3  # black hair at α = 0 (the reconstruction)
+    assert value[0] < 0.4  # dark hair at α = 0 (the reconstruction; the data's black hair: 0.15)
     assert np.all(np.diff(value) > 0)  # lighter at every step
     assert value[-1] > 0.65 and sat[-1] > 0.3 and 35 < hue[-1] < 65  # yellow at α = 2
     blond_hue = colorsys.rgb_to_hsv(*(HAIR_RGB[2] / 255))[0] * 360
