@@ -49,7 +49,7 @@ class Setup:
     alpha: float | None = None
 
 
-FACE = ("Black_Hair", "-Smiling", "-Eyeglasses", "-Wearing_Hat", "-Head_Tilted_Left")  # the lesson's face
+FACE = ("Black_Hair", "No_Beard", "-Smiling", "-Eyeglasses", "-Wearing_Hat")  # the lesson's face
 SETUPS: dict[str, Setup] = {
     "holes-ae": Setup("glyphs-ae", "glyphs", manifold=True),
     "holes-vae": Setup("glyphs-vae", "glyphs", manifold=True),

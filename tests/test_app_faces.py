@@ -29,7 +29,7 @@ def test_first_row_with_reads_conditions():
     assert row >= ds.n_train
     names = ds.attribute_names
     has = dict(zip(names, ds.attributes[row], strict=True))
-    assert has["Black_Hair"] and not (has["Smiling"] or has["Eyeglasses"] or has["Wearing_Hat"])
+    assert has["Black_Hair"] and has["No_Beard"] and not (has["Smiling"] or has["Eyeglasses"] or has["Wearing_Hat"])
     assert first_row_with(ds, ("No_Such_Attribute",)) == -1
     assert first_row_with(ds, ("Black_Hair", "Blond_Hair")) == -1  # no face has both
 
