@@ -13,7 +13,8 @@ PANELS: dict[str, str] = {
         "class (see the legend), so clusters of one colour mean the model has learned what those images "
         "have in common. <b>Click a dot</b> to see the image and its reconstruction in the Inspector; "
         "<b>click empty space</b> to ask the decoder what image lives there. <i>View</i> shows other maps "
-        "of the same images (t-SNE, PCA of the raw pixels) to compare."
+        "of the same images (t-SNE, PCA of the raw pixels) to compare. <b>Keyboard:</b> the arrow keys move "
+        "a cursor from dot to dot, Enter selects, Shift+arrows move through the space and decode."
     ),
     "grid": (
         "These images are made by the <b>decoder</b> alone: each one is decoded from one point of an even "
