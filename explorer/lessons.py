@@ -32,7 +32,9 @@ class Setup:
     tool, a direction from ``attribute`` (an image without it is selected) or from class ``classes[0]`` to
     ``classes[1]`` (an image of the first is selected). ``labels`` writes each point's class beside it (the
     glyphs: each dot is a character); ``ends`` names two classes whose first images the interpolate tool
-    morphs between."""
+    morphs between. ``select`` picks the image to morph instead: the first test image with every attribute
+    named and without every one written ``-Name`` (faces: ``("Black_Hair", "-Wearing_Hat")``); ``alpha`` is
+    where the morph strip ends."""
 
     model: str
     data: str
@@ -44,8 +46,11 @@ class Setup:
     fallback: Setup | None = None
     labels: bool = False
     ends: tuple[str, str] | None = None
+    select: tuple[str, ...] = ()
+    alpha: float | None = None
 
 
+FACE = ("Black_Hair", "No_Beard", "-Smiling", "-Eyeglasses", "-Wearing_Hat")  # the lesson's face
 SETUPS: dict[str, Setup] = {
     "holes-ae": Setup("glyphs-ae", "glyphs", manifold=True),
     "holes-vae": Setup("glyphs-vae", "glyphs", manifold=True),
@@ -57,6 +62,12 @@ SETUPS: dict[str, Setup] = {
     "attributes": Setup("fashion-mnist-vae", "fashion-mnist", tool="attributes", classes=(7, 9),  # to boots
                         fallback=Setup("digits-vae", "digits", tool="attributes", classes=(1, 7))),
     "attributes-shapes": Setup("shapes-vae", "shapes", tool="attributes", attribute="large"),
+    "faces-blond": Setup("faces-vae", "faces", tool="attributes", view="pca", attribute="Blond_Hair",
+                         select=FACE, alpha=2.0),
+    "faces-smiling": Setup("faces-vae", "faces", tool="attributes", view="pca", attribute="Smiling",
+                           select=FACE, alpha=2.0),
+    "faces-glasses": Setup("faces-vae", "faces", tool="attributes", view="pca", attribute="Eyeglasses",
+                           select=FACE, alpha=2.0),
     "pixels-pca": Setup("digits-vae", "digits", view="pixels-pca"),
     "pixels-tsne": Setup("digits-vae", "digits", view="pixels-tsne"),
     "codes-tsne": Setup("digits-vae", "digits", view="tsne"),
@@ -85,6 +96,21 @@ def resolve(setup: Setup, has_data=None) -> Setup:
 
 def model_file(setup: Setup) -> Path:
     return MODELS_DIR / f"{setup.model}.safetensors"
+
+
+def first_row_with(dataset, conditions: tuple[str, ...]) -> int:
+    """The first test image (else any image) with each attribute named in ``conditions`` and without each one
+    written ``-Name``; -1 when none has them all or the data set lacks one of the attributes."""
+    names = list(dataset.attribute_names)
+    if dataset.attributes is None or any(c.lstrip("-") not in names for c in conditions):
+        return -1
+    keep = np.ones(len(dataset.attributes), dtype=bool)
+    for c in conditions:
+        column = dataset.attributes[:, names.index(c.lstrip("-"))].astype(bool)
+        keep &= ~column if c.startswith("-") else column
+    rows = np.flatnonzero(keep)
+    test = rows[rows >= dataset.n_train]
+    return int(test[0]) if len(test) else (int(rows[0]) if len(rows) else -1)
 
 
 class LessonRunner(QObject):
@@ -146,11 +172,13 @@ class LessonRunner(QObject):
         if setup.attribute:
             j = tool.attribute_names.index(setup.attribute)
             tool.set_attribute(j)
-            session.select(int(np.flatnonzero(~session.dataset.attributes[:, j])[0]))
+            row = first_row_with(session.dataset, setup.select) if setup.select else -1
+            session.select(row if row >= 0 else int(np.flatnonzero(~session.dataset.attributes[:, j])[0]))
         else:
             tool.set_classes(*setup.classes)
             session.select(demo.first_test_row(session, setup.classes[0]))
-
+        if setup.alpha is not None:
+            tool.set_alpha(setup.alpha)
 
     def _ends(self, names: tuple[str, str]) -> None:
         """The interpolate tool's ends: the first images of the two named classes (skipped if not found)."""

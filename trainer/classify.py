@@ -7,6 +7,9 @@ code):
   softmax regression, ``"mlp"`` = one hidden ReLU layer). The autoencoder is only read.
 - ``"finetune"``: a *copy* of the encoder (its body and mean layer) with the head on top is trained end to
   end; the autoencoder itself is never touched.
+- ``"pca"``: the baseline without an encoder: the same head on the first D principal components of the pixels
+  (D = the model's code size; scikit-learn's PCA fitted on the training split), so a class sees what the
+  encoder adds over a linear projection of the same size.
 
 The codes are standardised with the training split's mean and standard deviation before the head (an AE's
 codes can be far from unit scale), and that scaling stays fixed while fine-tuning. The test split is used
@@ -34,16 +37,17 @@ from torch.nn import functional as F
 from trainer.data.dataset import Dataset
 from trainer.errors import ConfigError, DataError, TrainerError, TrainingDiverged
 
-MODES = ("frozen", "finetune")
+MODES = ("frozen", "finetune", "pca")
 HEADS = ("linear", "mlp")
 DEVICES = ("auto", "cpu", "cuda", "mps")
-DEFAULT_LR = {"frozen": 1e-2, "finetune": 1e-3}  # lr=None picks these: fine-tuning wants gentle steps
+# lr=None picks these: fine-tuning wants gentle steps
+DEFAULT_LR = {"frozen": 1e-2, "finetune": 1e-3, "pca": 1e-2}
 ENCODE_CHUNK = 4096  # rows per encoding step (a progress record after each)
 
 
 @dataclass(frozen=True)
 class ClassifyConfig:
-    mode: str = "frozen"  # frozen | finetune
+    mode: str = "frozen"  # frozen | finetune | pca
     head: str = "linear"  # linear | mlp (one hidden layer of ``hidden`` ReLU units)
     hidden: int = 64
     epochs: int = 10
@@ -80,7 +84,7 @@ def _check_bounds(cfg: ClassifyConfig) -> None:
 
 def _check_config(cfg: ClassifyConfig) -> None:
     if cfg.mode not in MODES:
-        raise ConfigError(f"unknown classifier mode {cfg.mode!r}: choose frozen or finetune")
+        raise ConfigError(f"unknown classifier mode {cfg.mode!r}: choose frozen, finetune or pca")
     if cfg.head not in HEADS:
         raise ConfigError(f"unknown classifier head {cfg.head!r}: choose linear or mlp")
     if cfg.device not in DEVICES:
@@ -271,15 +275,16 @@ def _train(model, data: Dataset, cfg: ClassifyConfig, should_stop) -> Iterator:
     data = data.limit_train(cfg.limit_train)
     _check_data(model, data)
     device, start = resolve_device(cfg.device), time.monotonic()
-    codes = yield from _encode_train(model, data.images[:data.n_train], start)
+    features = PixelPCA(model.config.latent_dim) if cfg.mode == "pca" else _Codes(model)
+    codes = yield from features.fit(data.images[:data.n_train], start)
     _check_codes(codes)
     encode_s = time.monotonic() - start
     net = _classifier(model, cfg, codes, len(data.class_names), device)
-    x = codes if cfg.mode == "frozen" else data.images[:data.n_train]
+    x = data.images[:data.n_train] if cfg.mode == "finetune" else codes
     loop = _Loop(cfg, _tensor(x, device), _tensor(data.labels[:data.n_train], device), start)
     yield from loop.run(net, should_stop)
     train_s = time.monotonic() - loop.started
-    predictions = _predict(net, model, data.images[data.n_train:], cfg.mode, device)
+    predictions = _predict(net, features, data.images[data.n_train:], cfg.mode, device)
     report = make_report(data.labels[data.n_train:], predictions, data.class_names)
     elapsed = time.monotonic() - start
     yield ClassifierResult(report, cfg, data.n_train, data.n_train, len(loop.history), loop.stopped,
@@ -294,16 +299,49 @@ def _check_codes(codes: np.ndarray) -> None:
                            "from them; retrain the model")
 
 
-def _encode_train(model, images: np.ndarray, start: float) -> Iterator[ClassifyProgress]:
-    """The latent means of the training images (float32 N×D), encoded in chunks with a record after each."""
-    from trainer.latent import encode
+class _Codes:
+    """The features of the frozen and fine-tuned modes: the encoder's latent means (float32 N×D)."""
 
-    parts = []
-    for i in range(0, len(images), ENCODE_CHUNK):
-        parts.append(encode(model, images[i:i + ENCODE_CHUNK])[0])
-        done = min(i + ENCODE_CHUNK, len(images))
-        yield ClassifyProgress("encode", done / len(images), elapsed_s=time.monotonic() - start)
-    return np.concatenate(parts)
+    def __init__(self, model):
+        self.model = model
+
+    def fit(self, images: np.ndarray, start: float) -> Iterator[ClassifyProgress]:
+        """The codes of the training images, encoded in chunks with a record after each."""
+        parts = []
+        for i in range(0, len(images), ENCODE_CHUNK):
+            parts.append(self(images[i:i + ENCODE_CHUNK]))
+            done = min(i + ENCODE_CHUNK, len(images))
+            yield ClassifyProgress("encode", done / len(images), elapsed_s=time.monotonic() - start)
+        return np.concatenate(parts)
+
+    def __call__(self, images: np.ndarray) -> np.ndarray:
+        from trainer.latent import encode
+
+        return encode(self.model, images)[0]
+
+
+class PixelPCA:
+    """The baseline's features: the first ``d`` principal components of the pixels (in [0, 1]), float32 N×d,
+    fitted on the training images by scikit-learn's PCA (randomized SVD, seed 0)."""
+
+    def __init__(self, d: int):
+        self.d, self.pca = d, None
+
+    def fit(self, images: np.ndarray, start: float) -> Iterator[ClassifyProgress]:
+        from sklearn.decomposition import PCA
+
+        x = _flat(images)
+        d = min(self.d, *x.shape)
+        self.pca = PCA(n_components=d, svd_solver="randomized", random_state=0).fit(x)
+        yield ClassifyProgress("encode", 1.0, elapsed_s=time.monotonic() - start)
+        return self(images)
+
+    def __call__(self, images: np.ndarray) -> np.ndarray:
+        return self.pca.transform(_flat(images)).astype(np.float32)
+
+
+def _flat(images: np.ndarray) -> np.ndarray:
+    return np.asarray(images, dtype=np.float32).reshape(len(images), -1) / 255
 
 
 def _tensor(array: np.ndarray, device: torch.device) -> torch.Tensor:
@@ -338,11 +376,12 @@ class EncoderClassifier(nn.Module):
 
 
 def _classifier(model, cfg: ClassifyConfig, codes: np.ndarray, k: int, device: torch.device) -> nn.Module:
-    """Frozen: standardisation + head (on codes). Finetune: EncoderClassifier (on images). Seeded init."""
+    """Frozen and pca: standardisation + head (on features). Finetune: EncoderClassifier (on images).
+    Seeded init."""
     mean, std = codes.mean(0, dtype=np.float64), codes.std(0, dtype=np.float64)
     scale = Standardize(mean, np.maximum(std, 1e-6))
     head = _head(codes.shape[1], k, cfg, torch.Generator().manual_seed(cfg.seed))
-    net = nn.Sequential(scale, head) if cfg.mode == "frozen" else EncoderClassifier(model, scale, head)
+    net = EncoderClassifier(model, scale, head) if cfg.mode == "finetune" else nn.Sequential(scale, head)
     net = net.to(device=device, memory_format=torch.contiguous_format)
     for p in net.parameters():
         p.requires_grad_(True)
@@ -368,15 +407,14 @@ def _init_linear(layer: nn.Linear, gen: torch.Generator) -> None:
 
 
 @torch.inference_mode()
-def _predict(net: nn.Module, model, images: np.ndarray, mode: str, device: torch.device) -> np.ndarray:
-    """Predicted classes (int64) of uint8 images."""
-    from trainer.latent import encode
-
+def _predict(net: nn.Module, features, images: np.ndarray, mode: str, device: torch.device) -> np.ndarray:
+    """Predicted classes (int64) of uint8 images: ``features(chunk)`` feed the head, except when fine-tuning
+    (the network takes the pixels)."""
     net.eval()
     out = []
     for i in range(0, len(images), ENCODE_CHUNK):
         chunk = images[i:i + ENCODE_CHUNK]
-        x = encode(model, chunk)[0] if mode == "frozen" else np.asarray(chunk, np.float32) / 255
+        x = np.asarray(chunk, np.float32) / 255 if mode == "finetune" else features(chunk)
         out.append(net(torch.from_numpy(np.ascontiguousarray(x)).to(device)).argmax(1).cpu().numpy())
     return np.concatenate(out).astype(np.int64)
 

@@ -112,6 +112,8 @@ def _add_train_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--precision", choices=["auto", "fp32", "bf16"],
                    help="bf16 autocast; auto = bf16 where the CPU has native bf16 (auto)")
     g.add_argument("--limit-train", type=LIMIT, metavar="N", help="use the first N training images")
+    g.add_argument("--binarize", action="store_true", default=None,
+                   help="dynamic binarization: pixels drawn 0/1 afresh each epoch (MNIST likelihoods)")
 
 
 def _add_fit(sub, common) -> None:
@@ -138,6 +140,10 @@ def _add_eval(sub, common) -> None:
                    help="VAE: importance-weighted NLL with K samples (0 = skip)")
     p.add_argument("--threads", type=THREADS, metavar="T", help="torch CPU threads")
     p.add_argument("--metrics-json", type=Path, metavar="FILE", help="also write the figures as JSON")
+    p.add_argument("--binarize", action=argparse.BooleanOptionalAction, default=None,
+                   help="score the test images binarized once, seeded (default: as the model was trained); "
+                        "prints the published binarized-MNIST figure beside ours")
+    p.add_argument("--limit-test", type=LIMIT, metavar="N", help="score the first N test images")
     p.set_defaults(handler=cmd_eval)
 
 
@@ -172,7 +178,7 @@ MODEL_FLAGS = {"family": "family", "arch": "arch", "hidden": "hidden", "channels
                "dense": "dense", "latent_dim": "latent_dim", "beta": "beta", "sparsity": "sparsity",
                "sparsity_weight": "sparsity_weight", "rho": "sparsity_target"}
 TRAIN_FLAGS = ("noise", "epochs", "batch_size", "lr", "optimizer", "momentum", "seed", "threads", "device",
-               "precision", "limit_train")
+               "precision", "limit_train", "binarize")
 
 
 def model_overrides(args: argparse.Namespace) -> dict:
@@ -481,21 +487,26 @@ def fit_report(model, data, cfg, tcfg, last, train_images: int, iw_samples: int,
                history: list | None = None) -> dict:
     """What ``fit`` stores and prints; ``history``: per-epoch ``epoch_record`` dicts (loss curves)."""
     seconds = list(last.epoch_seconds) if last is not None else []
-    test = evaluate_test(model, data, iw_samples)
+    test = evaluate_test(model, data, iw_samples, binarize_seed=tcfg.seed if tcfg.binarize else None)
     return {"images_per_s": throughput(seconds, train_images), "epoch_seconds": seconds,
             "epochs": len(seconds), "train_images": train_images,
             "elapsed_s": last.elapsed_s if last is not None else 0.0, "test": test, "history": history or [],
             "model_config": cfg.to_dict(), "train_config": tcfg.to_dict(), "data": data_summary(data)}
 
 
-def evaluate_test(model, data, iw_samples: int) -> dict | None:
-    """Metrics.to_dict() on the test split; None when the data set has no test split."""
+def evaluate_test(model, data, iw_samples: int, binarize_seed: int | None = None,
+                  limit: int | None = None) -> dict | None:
+    """Metrics.to_dict() on the test split (its first ``limit`` images; binarized with ``binarize_seed`` as
+    in training, see trainer.binarize); None when the data set has no test split."""
+    from trainer.binarize import binarized_test
     from trainer.metrics import evaluate
 
     check_iw(model.config.family, iw_samples)
     if data.n_test == 0:
         return None
-    return finite_or_none(evaluate(model, data.test, iw_samples=iw_samples).to_dict())
+    test = data.test if binarize_seed is None else binarized_test(data, binarize_seed)
+    test = test.subset(slice(0, limit), n_train=0) if limit else test
+    return finite_or_none(evaluate(model, test, iw_samples=iw_samples).to_dict())
 
 
 def check_iw(family: str, iw_samples: int) -> None:
@@ -527,15 +538,31 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if tuple(data.image_shape) != tuple(model.config.image_shape):
         raise DataError(f"{spec}: images are {_shape(data.image_shape)} but {args.file} expects "
                         f"{_shape(model.config.image_shape)}")
-    test = evaluate_test(model, data, args.iw_samples)
+    trained = info.train_config or {}
+    binarize = trained.get("binarize", False) if args.binarize is None else args.binarize
+    seed = trained.get("seed", 0) if binarize else None
+    test = evaluate_test(model, data, args.iw_samples, seed, args.limit_test)
     if (problem := non_finite_test(model, test, args.file)) is not None:
         raise TrainerError(problem)
-    print_metrics(f"{args.file} on the test split of {spec}:", test)
+    print_metrics(f"{args.file} on the test split of {spec}{' (binarized)' if binarize else ''}:", test)
+    if binarize:
+        print_published(model, spec, test, args.iw_samples, data.n_test)
     if args.metrics_json:
         report = {"checkpoint": str(args.file), "data": data_summary(data), "test": test,
                   "model_config": model.config.to_dict()}
         write_with_fallback(args.metrics_json, lambda p: write_json(p, report), "metrics")
     return 0
+
+
+def print_published(model, spec: str, test: dict, k: int, n_test: int) -> None:
+    """Our IW-NLL beside the published binarized-MNIST figure for the same code size (trainer.published)."""
+    from trainer.data.registry import KINDS, parse_spec
+    from trainer.published import beside
+
+    kind = parse_spec(spec, KINDS).kind
+    lines = beside(test.get("nll_iw_nats"), model.config.latent_dim, data_kind=kind, binarized=True, k=k,
+                   n=test["n"], n_test=n_test)
+    print("\n".join(lines))
 
 
 def _set_threads(n: int | None) -> None:

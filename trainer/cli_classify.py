@@ -24,6 +24,9 @@ def add_parser(sub, common) -> None:
     p.add_argument("file", type=Path, metavar="MODEL")
     p.add_argument("--data", metavar="SPEC", help="data set (default: the one stored in the checkpoint)")
     p.add_argument("--finetune", action="store_true", help="train a copy of the encoder too (default frozen)")
+    p.add_argument("--pca-baseline", action="store_true",
+                   help="no encoder: the same head on the first D principal components of the pixels "
+                        "(D = the model's code size)")
     p.add_argument("--head", choices=["linear", "mlp"], default="linear", help="(linear)")
     p.add_argument("--hidden", type=cli.bounded(MAX_WIDTH), metavar="N", help="mlp head: hidden units (64)")
     p.add_argument("--epochs", type=cli.EPOCHS, metavar="E", help="(10)")
@@ -46,7 +49,10 @@ def classify_config(args: argparse.Namespace):
     from trainer.classify import ClassifyConfig
 
     given = {name: getattr(args, name) for name in FLAGS if getattr(args, name) is not None}
-    return ClassifyConfig(mode="finetune" if args.finetune else "frozen", head=args.head, **given)
+    if args.finetune and args.pca_baseline:
+        raise ConfigError("--finetune and --pca-baseline exclude each other")
+    mode = "finetune" if args.finetune else "pca" if args.pca_baseline else "frozen"
+    return ClassifyConfig(mode=mode, head=args.head, **given)
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
@@ -99,7 +105,8 @@ def print_result(result, path: Path, spec: str) -> None:
     from trainer.classify import format_report
 
     cfg = result.config
-    how = "fine-tuned encoder" if cfg.mode == "finetune" else "frozen encoder"
+    how = {"finetune": "fine-tuned encoder", "frozen": "frozen encoder",
+           "pca": "baseline: the pixels' principal components (as many as the code's size)"}[cfg.mode]
     state = "stopped after" if result.stopped else "trained"
     print(f"{path}: {how} + {cfg.head} head, {state} {result.epochs_done} epoch(s) on "
           f"{result.n_train:,} images (encoding {result.encode_s:.1f} s, training {result.train_s:.1f} s)")

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 import torch
 
-from trainer import distributed, limits
+from trainer import binarize, distributed, limits
 from trainer.data.dataset import Dataset
 from trainer.errors import ConfigError, DataError, TrainerError, TrainingDiverged
 from trainer.models.config import config_from_dict
@@ -46,6 +46,7 @@ class TrainConfig:
     limit_train: int | None = None  # keep the first N training images
     report_every_s: float = 0.1  # at most one "step" record per this many seconds
     precision: str = "auto"  # auto | fp32 | bf16 (autocast; auto = bf16 on CPUs with native bf16 support)
+    binarize: bool = False  # dynamic binarization: see trainer.binarize
 
     def __post_init__(self) -> None:
         _coerce(self)
@@ -64,7 +65,7 @@ class TrainConfig:
 
 _TYPES = {"epochs": int, "batch_size": int, "lr": float, "optimizer": str, "momentum": float, "seed": int,
           "threads": int, "device": str, "noise": str, "limit_train": int, "report_every_s": float,
-          "precision": str}
+          "precision": str, "binarize": bool}
 
 
 def _coerce(cfg: TrainConfig) -> None:
@@ -73,7 +74,8 @@ def _coerce(cfg: TrainConfig) -> None:
         v = getattr(cfg, name)
         if v is None and name in ("threads", "limit_train"):
             continue
-        ok = isinstance(v, str) if kind is str else isinstance(v, (int, float)) and not isinstance(v, bool)
+        number = isinstance(v, (int, float)) and not isinstance(v, bool)
+        ok = isinstance(v, kind) if kind in (bool, str) else number
         if ok and kind is int and not (math.isfinite(v) and v == int(v)):
             ok = False
         if not ok:
@@ -264,6 +266,8 @@ def _train(model, data: Dataset, cfg: TrainConfig, should_stop, device: torch.de
     model.to(device).train()
     x_train = _tensor(data.images[:data.n_train], device)  # uint8: made float one batch at a time
     x_test = _tensor(data.images[data.n_train:], device)
+    if cfg.binarize:  # trainer/binarize.py: the test split binarized once, the training batches afresh
+        x_test = binarize.fixed(x_test, cfg.seed)
     fmt = _memory_format(model, device)
     try:
         model.to(memory_format=fmt)
@@ -305,6 +309,7 @@ def _finish(model) -> None:
 
 def _epochs(model, x_train, x_test, cfg: TrainConfig, lane, fmt) -> Iterator[Progress]:
     order = torch.Generator().manual_seed(cfg.seed)
+    coins = binarize.generator(x_train.device, cfg.seed) if cfg.binarize else None
     opt = _optimizer(model, cfg, x_train.device)
     n, bs = len(x_train), cfg.batch_size
     run = _Run(cfg, n, math.ceil(n / bs))
@@ -319,6 +324,7 @@ def _epochs(model, x_train, x_test, cfg: TrainConfig, lane, fmt) -> Iterator[Pro
                 yield run.record("stopped", epoch, step - 1)
                 return
             x = x_train[perm[(step - 1) * bs:step * bs]].float().div_(255).contiguous(memory_format=fmt)
+            x = binarize.sample(x, coins) if coins is not None else x
             run.add(lane.step(opt, x, cfg, good, epoch, step), len(x))
             if time.monotonic() - last_report >= cfg.report_every_s:
                 last_report = time.monotonic()

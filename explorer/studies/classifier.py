@@ -36,7 +36,8 @@ from explorer.tools.jobs import Jobs
 from explorer.widgets.numbers import IntBox
 
 TITLE = "Latent classifier"
-MODES = {"frozen": "Frozen encoder (train the head only)", "finetune": "Fine-tuned encoder (a copy)"}
+MODES = {"frozen": "Frozen encoder (train the head only)", "finetune": "Fine-tuned encoder (a copy)",
+         "pca": "Baseline: PCA of the pixels (no encoder)"}
 HEADS = {"linear": "Linear (softmax)", "mlp": "MLP (one hidden layer)"}
 SCORE_COLUMNS = ("class", "precision", "recall", "F1", "support")
 CELL_SIZE = (46, 28)  # confusion cells, pixels
@@ -263,7 +264,7 @@ class ClassifierWindow(QWidget):
             self.accuracy.setText("")
             return
         cfg, r = result.config, result.report
-        how = "fine-tuned encoder" if cfg.mode == "finetune" else "frozen encoder"
+        how = {"finetune": "fine-tuned encoder", "pca": "PCA of the pixels"}.get(cfg.mode, "frozen encoder")
         self.accuracy.setText(f"Accuracy {r.accuracy:.1%} on {r.n:,} test images")
         self.status.setText(f"{how} + {HEADS[cfg.head].lower()} head, {result.epochs_done} epoch(s) on "
                             f"{result.n_train:,} training images ({result.elapsed_s:.1f} s)")

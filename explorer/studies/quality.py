@@ -46,6 +46,15 @@ BINS = 40
 COLOUR_LABEL = "PSNR (dB)"
 
 
+def _in_pixels(mean_db: float, rms_error) -> str:
+    """The summary's tail for a mean PSNR: " · a typical pixel is off by 5.6% of the range (14 of 255 grey
+    levels)" at 25 dB (trainer.quality.rms_error)."""
+    if not np.isfinite(mean_db):
+        return ""
+    fraction, grey = rms_error(mean_db)
+    return f" · a typical pixel is off by {fraction:.1%} of the range ({grey:.2g} of 255 grey levels)"
+
+
 @dataclass(frozen=True)
 class Chunk:
     start: int
@@ -230,7 +239,7 @@ class QualityStudy(QWidget):
 
     def _on_test(self) -> None:
         from trainer.metrics import psnr_histogram  # torch: imported by the worker already, not at start-up
-        from trainer.quality import class_counts, summary
+        from trainer.quality import class_counts, rms_error, summary
 
         values, s = self.tool.shown_psnr(), self.session
         heights, edges = psnr_histogram(values, BINS)
@@ -243,7 +252,7 @@ class QualityStudy(QWidget):
         self.histogram.autoRange()
         self.summary.setText(f"<b>{s.model_name()}</b> on {s.dataset.spec}, {self.tool.split_name}: "
                              f"{len(values):,} images · mean PSNR <b>{mean:.2f} dB</b> · "
-                             f"median <b>{median:.2f} dB</b>")
+                             f"median <b>{median:.2f} dB</b>" + _in_pixels(mean, rms_error))
         gallery, names = self.tool.gallery, s.class_names
         counts = class_counts(s.dataset.labels, gallery.rows, len(names))
         self.gallery_title.setText(f"The {len(gallery.rows)} worst reconstructions of the "

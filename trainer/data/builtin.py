@@ -1,15 +1,17 @@
-"""The data sets that need no download: generated shapes, the 5×7 font, and scikit-learn's 8×8 digits."""
+"""The data sets that need no download: generated shapes and faces, the 5×7 font, scikit-learn's digits."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from trainer.data.dataset import Dataset
+from trainer.data.faces import face_attributes, face_factors, make_faces, render_faces
 from trainer.data.glyphs import make_glyphs
 from trainer.data.shapes import make_shapes, render_shapes, shape_attributes, shape_factors
 from trainer.errors import DataError
 
-__all__ = ["make_shapes", "shape_factors", "shape_attributes", "render_shapes", "make_glyphs", "load_digits"]
+__all__ = ["make_shapes", "shape_factors", "shape_attributes", "render_shapes", "make_faces", "face_factors",
+           "face_attributes", "render_faces", "make_glyphs", "load_digits"]
 
 DIGITS_TEST_FRACTION = 0.2
 

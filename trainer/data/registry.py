@@ -231,6 +231,12 @@ def _shapes(spec: Spec, ctx: Context) -> Dataset:
     return make_shapes(**spec.options)  # type: ignore[arg-type]
 
 
+def _faces(spec: Spec, ctx: Context) -> Dataset:
+    from trainer.data.faces import make_faces
+
+    return make_faces(**spec.options)  # type: ignore[arg-type]
+
+
 def _glyphs(spec: Spec, ctx: Context) -> Dataset:
     from trainer.data.builtin import make_glyphs
 
@@ -295,6 +301,10 @@ KINDS: dict[str, Kind] = {
     "shapes": Kind(_shapes, "Generated circles, squares, triangles and stars; their factors as attributes",
                    {"n": int_in(10, 2_000_000), "seed": int_in(0, 2**32 - 1), "size": int_in(8, 256),
                     "test_fraction": float_in(0.0, 0.9)}, arg_option="n"),
+    "faces": Kind(_faces, "Generated cartoon faces, 64×64 RGB; hair colour, smile, glasses… as CelebA-style "
+                  "attributes (Black_Hair, Blond_Hair, Smiling, Eyeglasses…)",
+                  {"n": int_in(10, 1_000_000), "seed": int_in(0, 2**32 - 1),
+                   "test_fraction": float_in(0.0, 0.9)}, arg_option="n"),
     "glyphs": Kind(_glyphs, "The 95 printable ASCII characters of a 5×7 font (pad=28 for 28×28)",
                    {"pad": int_in(7, 256), "pad_to": int_in(7, 256)}, arg_option="pad"),
     "digits": Kind(_digits, "scikit-learn's 1,797 handwritten digits, 8×8"),
