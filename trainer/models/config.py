@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, replace
 from trainer.errors import ConfigError
 
 FAMILIES = ("ae", "vae", "sparse")  # "denoising" is any family trained with TrainConfig.noise
-ARCHS = ("mlp", "conv")
+ARCHS = ("mlp", "conv", "onnx")  # onnx: a graph opened from an ONNX model folder (trainer.onnx_model)
 SPARSITY = ("l1", "kl")
 MAX_LAYERS = 8
 
