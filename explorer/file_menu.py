@@ -18,8 +18,9 @@ from explorer.dialogs import PATH_KINDS, DataLoad, DataSetDialog
 from explorer.training import Task
 
 # an ONNX model is a folder: choosing its model.json (or an .onnx file in it) opens the folder
-MODEL_FILTER = ("Models (*.safetensors model.json *.onnx *.zip);;Latent Explorer checkpoints (*.safetensors);;"
-                "ONNX model folders (model.json *.onnx);;Zipped ONNX models (*.zip);;All files (*)")
+MODEL_FILTER = ("Models (*.safetensors model.json *.onnx *.zip);;"
+                "Latent Explorer checkpoints (*.safetensors);;ONNX model folders (model.json *.onnx);;"
+                "Zipped ONNX models (*.zip);;All files (*)")
 SAVE_FILTER = "Latent Explorer checkpoints (*.safetensors);;All files (*)"
 
 
@@ -155,7 +156,8 @@ class FileMenu(QObject):
     def _on_model(self) -> None:
         onnx = getattr(self.session.model, "is_onnx", False)  # no torch weights: File → Export → as ONNX
         self.save_action.setEnabled(self.session.model is not None and not onnx)
-        self.save_action.setToolTip("An ONNX model has no torch weights to save as a checkpoint" if onnx else "")
+        self.save_action.setToolTip("An ONNX model has no torch weights to save as a checkpoint" if onnx
+                                    else "")
         if self.session.model_path is not None:
             self.recent.add(f"model:{Path(self.session.model_path).resolve()}")
 

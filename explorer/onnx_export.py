@@ -53,7 +53,8 @@ class OnnxExport(QObject):
 
     def choose(self) -> None:
         start = self.exports._start("onnx")
-        path, chosen = QFileDialog.getSaveFileName(self.window, "Export the model as ONNX", start, FOLDER_FILTER)
+        path, chosen = QFileDialog.getSaveFileName(self.window, "Export the model as ONNX", start,
+                                                   FOLDER_FILTER)
         if path:
             if chosen.endswith("(*.zip)") and not path.lower().endswith(".zip"):
                 path += ".zip"

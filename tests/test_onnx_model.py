@@ -1,5 +1,6 @@
-"""ONNX models: export of every family round-trips within 1e-4, a foreign NHWC probability pair built with the
-onnx helper API, one clear message per problem in a model folder or zip, and what cannot be done is refused."""
+"""ONNX models: export of every family round-trips within 1e-4, a foreign NHWC probability pair built with
+the onnx helper API, one clear message per problem in a model folder or zip, and what cannot be done is
+refused."""
 
 import json
 import zipfile
@@ -22,8 +23,9 @@ from trainer.onnx_model.export import export_onnx
 from trainer.onnx_model.model import OnnxModelError
 
 TOL = 1e-4
-FAMILIES = [("ae", "mlp", None), ("vae", "mlp", None), ("sparse", "mlp", None), ("ae", "mlp", "gaussian:0.3"),
-            ("ae", "conv", None), ("vae", "conv", None), ("sparse", "conv", None), ("ae", "conv", "mask:0.25")]
+FAMILIES = [("ae", "mlp", None), ("vae", "mlp", None), ("sparse", "mlp", None),
+            ("ae", "mlp", "gaussian:0.3"), ("ae", "conv", None), ("vae", "conv", None),
+            ("sparse", "conv", None), ("ae", "conv", "mask:0.25")]
 
 
 def tiny(family: str, arch: str, shape=(1, 8, 8), latent: int = 3, seed: int = 0):
@@ -41,7 +43,8 @@ def test_export_round_trips_every_family_within_tolerance(tmp_path, family, arch
                            dataset={"spec": "bars", "class_names": ["h", "v"], "attribute_names": []})
     assert main(["export", str(ckpt), "--format", "onnx", "--out", str(tmp_path / "out"), "--quiet"]) == 0
     onnx_model, info = load_model(tmp_path / "out")
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["decoder.onnx", "encoder.onnx", "model.json"]
+    files = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert files == ["decoder.onnx", "encoder.onnx", "model.json"]
     gen = torch.Generator().manual_seed(1)
     x, z = torch.rand(37, 1, 8, 8, generator=gen), torch.randn(37, 3, generator=gen) * 2
     with torch.inference_mode():
@@ -135,7 +138,8 @@ def test_what_an_onnx_model_cannot_do_is_refused(tmp_path):
 
 
 def test_the_frozen_classifier_and_the_cli_take_an_onnx_zip(tmp_path, capsys):
-    ckpt = save_checkpoint(tmp_path / "m.safetensors", tiny("vae", "mlp"), dataset={"spec": "shapes?n=80&size=8"})
+    ckpt = save_checkpoint(tmp_path / "m.safetensors", tiny("vae", "mlp"),
+                           dataset={"spec": "shapes?n=80&size=8"})
     assert main(["export", str(ckpt), "--out", str(tmp_path / "m.zip")]) == 0
     assert main(["info", str(tmp_path / "m.zip")]) == 0
     out = capsys.readouterr().out
@@ -152,7 +156,7 @@ def test_a_model_json_or_onnx_file_inside_the_folder_opens_the_folder(tmp_path):
     assert read_model_info(tmp_path / "m").model_config.latent_dim == 3
 
 
-# ---- one clear message per problem ------------------------------------------------------------------------
+# ---- one clear message per problem -----------------------------------------------------------------------
 
 @pytest.fixture
 def foreign(tmp_path):
@@ -177,8 +181,9 @@ def test_a_wrong_input_shape_says_what_the_graph_and_the_manifest_say(foreign):
     doc = manifest(foreign)
     doc["image"].update(height=28, width=28)
     write_manifest(foreign, doc)
-    with pytest.raises(CheckpointError, match=r"encoder.onnx: input 'pixels' has shape \[N, 4, 4, 1\], but "
-                                              r"model.json describes NHWC images 1×28×28, i.e. \[N, 28, 28, 1\]"):
+    with pytest.raises(CheckpointError, match=r"encoder.onnx: input 'pixels' has shape \[N, 4, 4, 1\], "
+                                              r"but model.json describes NHWC images 1×28×28, "
+                                              r"i.e. \[N, 28, 28, 1\]"):
         load_model(foreign)
     doc["image"].update(height=4, width=4, layout="NCHW")
     write_manifest(foreign, doc)
@@ -199,8 +204,9 @@ def test_an_output_name_that_is_not_in_the_graph_lists_the_real_ones(foreign):
         load_model(foreign)
 
 
-@pytest.mark.parametrize(("domain", "message"), [("", "'Mystery', which is not an ONNX operator"),
-                                                  ("com.example", "com.example:Mystery, from a custom domain")])
+@pytest.mark.parametrize(("domain", "message"),
+                         [("", "'Mystery', which is not an ONNX operator"),
+                          ("com.example", "com.example:Mystery, from a custom domain")])
 def test_an_operator_onnx_runtime_cannot_run_is_named(foreign, domain, message):
     import onnx
     from onnx import helper
@@ -208,7 +214,8 @@ def test_an_operator_onnx_runtime_cannot_run_is_named(foreign, domain, message):
     model = onnx.load(str(foreign / "decoder.onnx"))
     node = model.graph.node[2]  # the Sigmoid
     model.graph.node.remove(node)
-    model.graph.node.insert(2, helper.make_node("Mystery", list(node.input), list(node.output), domain=domain))
+    mystery = helper.make_node("Mystery", list(node.input), list(node.output), domain=domain)
+    model.graph.node.insert(2, mystery)
     if domain:
         model.opset_import.append(helper.make_opsetid(domain, 1))
     onnx.save_model(model, str(foreign / "decoder.onnx"))
@@ -259,8 +266,8 @@ def test_weights_in_external_files_are_refused(foreign):
     import onnx
 
     model = onnx.load(str(foreign / "encoder.onnx"))
-    onnx.save_model(model, str(foreign / "encoder.onnx"), save_as_external_data=True, all_tensors_to_one_file=True,
-                    location="weights.bin", size_threshold=0)
+    onnx.save_model(model, str(foreign / "encoder.onnx"), save_as_external_data=True,
+                    all_tensors_to_one_file=True, location="weights.bin", size_threshold=0)
     with pytest.raises(CheckpointError, match="keeps its weights in separate files"):
         load_model(foreign)
 
@@ -271,7 +278,7 @@ def test_a_file_that_is_not_onnx_is_named(foreign):
         load_model(foreign)
 
 
-# ---- zips ---------------------------------------------------------------------------------------------------
+# ---- zips ------------------------------------------------------------------------------------------------
 
 def zip_folder(folder: Path, out: Path, prefix: str = "") -> Path:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
@@ -316,7 +323,8 @@ def test_a_broken_zip_gets_one_message(tmp_path):
 
 def test_the_published_schema_is_the_one_the_code_checks():
     published = Path(__file__).parent.parent / "docs" / "onnx-model.schema.json"
-    assert published.read_text() == schema_text(), "run: python -m trainer.onnx_model --schema > " + str(published)
+    hint = f"run: python -m trainer.onnx_model --schema > {published}"
+    assert published.read_text() == schema_text(), hint
 
 
 def test_an_export_over_a_folder_that_is_not_a_model_is_refused(tmp_path):

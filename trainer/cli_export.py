@@ -53,8 +53,10 @@ def check_export(model, out: Path, n: int = 16) -> float:
     x = torch.rand(n, *model.config.image_shape, generator=gen)
     z = torch.randn(n, model.config.latent_dim, generator=gen)
     with torch.inference_mode():
-        pairs = [*zip(model.encode(x), onnx_model.encode(x), strict=True), (model.decode(z), onnx_model.decode(z))]
+        pairs = [*zip(model.encode(x), onnx_model.encode(x), strict=True),
+                 (model.decode(z), onnx_model.decode(z))]
     worst = max(float((a - b).abs().max()) for a, b in pairs if a is not None)
     if not worst <= TOLERANCE:
-        raise CheckpointError(f"{out}: ONNX Runtime differs from torch by {worst:.3g} (more than {TOLERANCE:g})")
+        raise CheckpointError(f"{out}: ONNX Runtime differs from torch by {worst:.3g} "
+                              f"(more than {TOLERANCE:g})")
     return worst

@@ -29,7 +29,8 @@ def load_model(path: str | os.PathLike, device: str = "cpu", threads: int | None
         from trainer.onnx_model import load_onnx_model
 
         if str(device) != "cpu":
-            raise CheckpointError(f"{path}: an ONNX model runs on the CPU here (ONNX Runtime), not on {device}")
+            raise CheckpointError(f"{path}: an ONNX model runs on the CPU here (ONNX Runtime), "
+                                  f"not on {device}")
         return load_onnx_model(path, threads)
     from trainer.checkpoint import load_checkpoint
 

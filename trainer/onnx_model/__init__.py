@@ -1,11 +1,13 @@
-"""Models made anywhere: a folder (or a .zip of it) with ``encoder.onnx``, ``decoder.onnx`` and ``model.json``.
+"""Models made anywhere: a folder (or a .zip of it) with ``encoder.onnx``, ``decoder.onnx`` and
+``model.json``.
 
 - ``load_onnx_model(path, threads=None) -> (OnnxAutoencoder, CheckpointInfo)``: validated (manifest schema,
   graphs, a probe run) and ready; CheckpointError with one clear message per problem otherwise.
 - ``read_onnx_info(path) -> CheckpointInfo``: the manifest only (no ONNX Runtime).
 - ``export_onnx(model, out, info=None, dataset=None)`` (``trainer.onnx_model.export``): any of our
   checkpoints as such a folder or zip.
-- ``SCHEMA`` / ``docs/onnx-model.schema.json``: the manifest's JSON Schema; ``docs/onnx-models.md`` explains it.
+- ``SCHEMA`` / ``docs/onnx-model.schema.json``: the manifest's JSON Schema; ``docs/onnx-models.md``
+  explains it.
 
 ``trainer.model_files.load_model`` opens either kind of model file; use it rather than these directly.
 """

@@ -1,4 +1,5 @@
-"""``python -m trainer.onnx_model --schema``: print the manifest's JSON Schema (docs/onnx-model.schema.json)."""
+"""``python -m trainer.onnx_model --schema``: print the manifest's JSON Schema
+(docs/onnx-model.schema.json)."""
 
 import sys
 

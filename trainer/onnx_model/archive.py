@@ -56,7 +56,8 @@ class ModelFiles:
             self._zip = zipfile.ZipFile(self.path)
             self._names = _members(self._zip)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
-            raise CheckpointError(f"{self.path}: not a model folder, nor a readable .zip of one ({e})") from None
+            raise CheckpointError(f"{self.path}: not a model folder, nor a readable .zip of one "
+                                  f"({e})") from None
 
     def __enter__(self) -> ModelFiles:
         return self
@@ -94,8 +95,8 @@ class ModelFiles:
     def _read_zip(self, name: str, limit: int) -> bytes:
         info = self._names.get(name)
         if info is None:
-            raise CheckpointError(f"{self.path}: {name} is missing from the zip (it should hold encoder.onnx, "
-                                  "decoder.onnx and model.json, at the top or in one folder)")
+            raise CheckpointError(f"{self.path}: {name} is missing from the zip (it should hold "
+                                  "encoder.onnx, decoder.onnx and model.json, at the top or in one folder)")
         bound = min(limit, max(SMALL, MAX_RATIO * info.compress_size))
         if info.file_size > bound:
             raise CheckpointError(f"{self.path}: {name} would inflate to {info.file_size:,} bytes, more than "

@@ -26,8 +26,8 @@ _NAMES = {"type": "array", "items": {"type": "string", "maxLength": 256}, "maxIt
 SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "Latent Explorer ONNX model manifest (model.json)",
-    "description": "Beside encoder.onnx and decoder.onnx in a folder (or a .zip of it): how to feed the encoder "
-                   "and read both graphs.",
+    "description": "Beside encoder.onnx and decoder.onnx in a folder (or a .zip of it): how to feed the "
+                   "encoder and read both graphs.",
     "type": "object",
     "required": ["image", "latent_dim", "encoder", "decoder"],
     "additionalProperties": False,
@@ -44,8 +44,8 @@ SCHEMA: dict[str, Any] = {
                 "height": {"type": "integer", "minimum": 1, "maximum": 4096},
                 "width": {"type": "integer", "minimum": 1, "maximum": 4096},
                 "layout": {"enum": list(LAYOUTS),
-                           "description": "tensor layout of the encoder input and decoder output: NCHW, NHWC, "
-                                          "or flat (N×(C·H·W), values in C, H, W order)"},
+                           "description": "tensor layout of the encoder input and decoder output: NCHW, "
+                                          "NHWC, or flat (N×(C·H·W), values in C, H, W order)"},
             },
         },
         "input_range": {**_RANGE, "description": "[lo, hi]: pixel values 0…255 are mapped linearly onto "

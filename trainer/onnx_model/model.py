@@ -81,7 +81,8 @@ class OnnxAutoencoder(nn.Module):
         return torch.sigmoid(self.decode(self.encode(x)[0]))
 
     @torch.no_grad()
-    def sample(self, n: int, temperature: float = 1.0, generator: torch.Generator | None = None) -> torch.Tensor:
+    def sample(self, n: int, temperature: float = 1.0,
+               generator: torch.Generator | None = None) -> torch.Tensor:
         z = torch.randn(n, self.config.latent_dim, generator=generator) * temperature
         return torch.sigmoid(self.decode(z))
 

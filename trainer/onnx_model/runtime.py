@@ -38,7 +38,7 @@ class OnnxPair:
         self._check_decoder()
         self._probe()
 
-    # ---- checks ---------------------------------------------------------------------------------------------
+    # ---- checks -------------------------------------------------------------------------------------------
 
     def _check_encoder(self) -> None:
         m, g = self.manifest, self.encoder
@@ -71,7 +71,7 @@ class OnnxPair:
         except TrainerError as e:
             raise CheckpointError(str(e)) from None
 
-    # ---- running ----------------------------------------------------------------------------------------------
+    # ---- running ------------------------------------------------------------------------------------------
 
     def encode(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """(mean, log-variance | None) float32 N×D for images float in [0, 1], N×C×H×W."""
@@ -179,7 +179,7 @@ class _Graph:
         return [np.concatenate([p[k] for p in parts]) for k in range(len(outputs))]
 
 
-# ---- sessions -------------------------------------------------------------------------------------------------
+# ---- sessions --------------------------------------------------------------------------------------------
 
 def _session(data: bytes, where: str, threads: int | None):
     """An ONNX Runtime session for the graph in ``data``, after checking it with ``onnx``."""
@@ -211,13 +211,14 @@ def _check_graph(data: bytes, where: str) -> None:
         raise CheckpointError(f"{where}: not an ONNX file (no graph)")
     external = [t.name for t in model.graph.initializer if t.data_location == onnx.TensorProto.EXTERNAL]
     if external:
-        raise CheckpointError(f"{where}: keeps its weights in separate files ({', '.join(external[:3])}); save "
-                              "it with the weights inside (onnx.save_model(..., save_as_external_data=False))")
+        raise CheckpointError(f"{where}: keeps its weights in separate files ({', '.join(external[:3])}); "
+                              "save it with the weights inside "
+                              "(onnx.save_model(..., save_as_external_data=False))")
     local = {(f.domain, f.name) for f in model.functions}
     for domain, op in sorted(_ops(model.graph) - local):
         if domain in ("", "ai.onnx", "ai.onnx.ml") and not onnx.defs.has(op, domain):
-            raise CheckpointError(f"{where}: uses operator {op!r}, which is not an ONNX operator: ONNX Runtime "
-                                  "cannot run it")
+            raise CheckpointError(f"{where}: uses operator {op!r}, which is not an ONNX operator: "
+                                  "ONNX Runtime cannot run it")
         if domain not in ("", "ai.onnx", "ai.onnx.ml", "com.microsoft"):
             raise CheckpointError(f"{where}: uses operator {domain}:{op}, from a custom domain that ONNX "
                                   "Runtime cannot run (export it with standard ONNX operators only)")
@@ -249,7 +250,7 @@ def _first_line(e: Exception) -> str:
     return re.sub(r"^\[ONNXRuntimeError\] : \d+ : \w+ : ", "", text.splitlines()[0])[:500]
 
 
-# ---- layouts -------------------------------------------------------------------------------------------------
+# ---- layouts ---------------------------------------------------------------------------------------------
 
 def _image_dims(shape: tuple[int, int, int], layout: str) -> list[int | None]:
     c, h, w = shape
