@@ -20,7 +20,7 @@ MODELS_DIR = models_dir()
 PREFERRED_MODELS = {"fashion-mnist-vae.safetensors": "fashion-mnist", "digits-vae.safetensors": "",
                     "shapes-vae.safetensors": ""}
 TOOLS = ("denoise", "attributes", "interpolate", "sample", "draw")  # explorer.demo (imports Qt: loaded late)
-VIEWS = ("axes", "pca", "tsne", "pixels-pca", "pixels-tsne")
+VIEWS = ("axes", "pca", "tsne", "umap", "pixels-pca", "pixels-tsne", "pixels-umap")
 SCREENSHOT_GIVE_UP_MS = 180_000  # a safety net only: the screenshot waits for signals
 
 
