@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer import export_menu, file_menu, help, presentation, settings, shortcuts, studies
+from explorer import export_menu, file_menu, help, presentation, scatter_extras, settings, shortcuts, studies
 from explorer.state import Session
 from explorer.widgets import tool_docks, training_dock
 from explorer.widgets.grid import GridView
@@ -97,6 +97,7 @@ class MainWindow(QMainWindow):
         lessons (Help), keyboard shortcuts, and the settings that restore the last session (last: it
         restores what the others made)."""
         self.exports = export_menu.install(self)
+        self.extras = scatter_extras.install(self)  # Colour by, Find, Neighbours
         self.studies = studies.install(self)
         self.presentation = presentation.install(self)
         self.help = help.install(self)
