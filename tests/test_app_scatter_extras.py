@@ -55,7 +55,7 @@ def test_find_rings_a_class_and_enter_steps_through_it(loaded, qtbot):
     s, find = loaded.session, loaded.extras.find
     qtbot.keyClicks(find.edit, "seven")  # no such class: said, nothing ringed
     qtbot.keyClick(find.edit, Qt.Key.Key_Return)
-    assert find.result.text() == "not found" and "nothing called 'seven'" in find.result.toolTip()
+    assert find.result.text() == "none" and "nothing called 'seven'" in find.result.toolTip()
     assert len(find.rings.data) == 0
     find.edit.clear()
     qtbot.keyClicks(find.edit, "7")
@@ -66,11 +66,12 @@ def test_find_rings_a_class_and_enter_steps_through_it(loaded, qtbot):
     sevens = np.flatnonzero(s.dataset.labels == 7)
     np.testing.assert_array_equal(find.rows_shown(), sevens)
     np.testing.assert_allclose(np.c_[find.rings.getData()], s.xy[sevens])
-    assert find.result.text() == f"{len(sevens)} found"
+    assert find.result.text() == f"{len(sevens)}"
     assert "of 1,797 points" in loaded.statusBar().currentMessage()
     qtbot.keyClick(find.edit, Qt.Key.Key_Return)
     qtbot.keyClick(find.edit, Qt.Key.Key_Return)
-    assert s.selected == sevens[1] and find.result.text() == f"2 of {len(sevens)}"
+    assert s.selected == sevens[1] and find.result.text() == f"2/{len(sevens)}"
+    assert f"2 of {len(sevens)} (#{sevens[1]})" in loaded.statusBar().currentMessage()
     (x0, x1), (y0, y1) = loaded.scatter.view.viewRange()
     assert x0 <= s.xy[sevens[1], 0] <= x1 and y0 <= s.xy[sevens[1], 1] <= y1
     find.edit.clear()

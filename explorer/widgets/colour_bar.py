@@ -13,6 +13,7 @@ import pyqtgraph as pg
 COLORMAPS = ("viridis", "cividis")
 TOP = 0.92  # the light end of the map is left out: pale yellow points vanish on a white plot
 WIDTH = 14  # pixels at scale 1
+AXIS_WIDTH = 68  # the value axis with its ticks and, turned, the value's name
 
 
 def steps(name: str, n: int) -> list:
@@ -35,6 +36,8 @@ class ColourBar:
 
     def __init__(self, plot_item: pg.PlotItem):
         self.item = pg.ColorBarItem(values=(0.0, 1.0), width=WIDTH, interactive=False, colorMapMenu=False)
+        self.axis = self.item.getAxis("right")  # the value axis (the other three only frame the bar)
+        self.axis.setWidth(AXIS_WIDTH)
         plot_item.layout.addItem(self.item, 2, 5)
         self.item.hide()
         self.label, self.edges = "", None
@@ -48,7 +51,7 @@ class ColourBar:
         self.edges, self.label = np.asarray(edges, dtype=np.float64), label
         self.item.setColorMap(stepped_map(colors))
         self.item.setLevels((float(self.edges[0]), float(self.edges[-1])))
-        self.item.getAxis("left").setLabel(label)
+        self.axis.setLabel(label)
         self.item.show()
 
     def hide(self) -> None:
@@ -58,6 +61,7 @@ class ColourBar:
     def set_look(self, scale: float, ink) -> None:
         """Presentation mode (``scale``) and the theme's ink for the axis and its text."""
         self.item.layout.setColumnFixedWidth(1, WIDTH * scale)
+        self.axis.setWidth(AXIS_WIDTH * scale)
         for side in ("left", "right"):
             axis = self.item.getAxis(side)
             axis.setPen(pg.mkPen(ink))

@@ -34,7 +34,9 @@ class ColourByBox(QWidget):
         self.cache: dict[str, np.ndarray] = {}  # kind -> values of the current codes
         self.choices: list[tuple[str, str]] = []  # (label, key): "class", "value:recon", "attr:3", "z:0"
         self.box = QComboBox()
-        self.box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # a fixed width: a long choice must not widen the scatter (and squeeze the docks); the list shows all
+        self.box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.box.setMinimumContentsLength(10)
         self.box.setToolTip("What the colour of a point shows")
         self.box.setAccessibleName("Colour the points by")
         self.colormap = QComboBox()
@@ -49,6 +51,7 @@ class ColourByBox(QWidget):
         for widget in (self.box, self.colormap, self.progress, self.cancel_button):
             layout.addWidget(widget)
         self._busy(False)
+        self._show_colormap()
         self.box.activated.connect(lambda row: self.choose(self.choices[row][1]))
         self.colormap.currentTextChanged.connect(scatter.set_colormap)
         self.cancel_button.clicked.connect(self.cancel)

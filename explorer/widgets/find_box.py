@@ -25,7 +25,7 @@ class FindBox(QWidget):
         self.found = None  # trainer.find.Found of the last search
         self.query, self.step = "", -1
         self.edit = QLineEdit(placeholderText="class, attribute or #row", clearButtonEnabled=True)
-        self.edit.setMinimumWidth(130)
+        self.edit.setMinimumWidth(64)
         self.edit.setToolTip("Find: a class (Coat), an attribute value (Smiling, not Smiling) or a row "
                              "(#123). Enter finds; Enter again steps through the matches.")
         self.edit.setAccessibleName("Find in the scatter")
@@ -34,6 +34,7 @@ class FindBox(QWidget):
         self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.edit.setCompleter(self.completer)
         self.result = QLabel()
+        self.result.setMaximumWidth(70)  # "12/7,000" fits; the row must not widen the scatter
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("Find:"))
@@ -69,7 +70,7 @@ class FindBox(QWidget):
                          list(s.dataset.attribute_names))
         except ConfigError as e:
             self._show(None, text)
-            self.result.setText("not found")
+            self.result.setText("none")
             self.result.setToolTip(str(e))
             s.status.emit(f"Find: {e}")
             return
@@ -85,7 +86,8 @@ class FindBox(QWidget):
         row = int(rows[self.step])
         self.session.select(row)
         self.bring_into_view(row)
-        self.result.setText(f"{self.step + 1:,} of {len(rows):,}")
+        self.result.setText(f"{self.step + 1:,}/{len(rows):,}")
+        self.session.status.emit(f"Find: {self.found.text}: {self.step + 1:,} of {len(rows):,} (#{row})")
 
     def clear(self) -> None:
         self._show(None, "")
@@ -98,7 +100,7 @@ class FindBox(QWidget):
             return
         n = len(found.rows)
         total = len(self.session.dataset.images)
-        self.result.setText("" if found.jump is not None else f"{n:,} found")
+        self.result.setText("" if found.jump is not None else f"{n:,}")
         self.result.setToolTip(found.text if found.jump is not None else f"{found.text}: {n:,} of {total:,} "
                                "points")
         self.session.status.emit(f"Find: {found.text}: {n:,} of {total:,} points"
