@@ -56,7 +56,7 @@ def test_find_rings_a_class_and_enter_steps_through_it(loaded, qtbot):
     qtbot.keyClicks(find.edit, "seven")  # no such class: said, nothing ringed
     qtbot.keyClick(find.edit, Qt.Key.Key_Return)
     assert find.result.text() == "none" and "nothing called 'seven'" in find.result.toolTip()
-    assert len(find.rings.data) == 0
+    assert len(find.dots.data) == 0
     find.edit.clear()
     qtbot.keyClicks(find.edit, "7")
     qtbot.keyClick(find.edit, Qt.Key.Key_Return)
@@ -65,7 +65,9 @@ def test_find_rings_a_class_and_enter_steps_through_it(loaded, qtbot):
     qtbot.keyClick(find.edit, Qt.Key.Key_Return)
     sevens = np.flatnonzero(s.dataset.labels == 7)
     np.testing.assert_array_equal(find.rows_shown(), sevens)
-    np.testing.assert_allclose(np.c_[find.rings.getData()], s.xy[sevens])
+    np.testing.assert_allclose(np.c_[find.dots.getData()], s.xy[sevens])
+    np.testing.assert_allclose(np.c_[find.rings.getData()], s.xy[sevens])  # few enough to ring
+    assert all(layer.opacity() == pytest.approx(0.2) for layer in loaded.scatter.layers)
     assert find.result.text() == f"{len(sevens)}"
     assert "of 1,797 points" in loaded.statusBar().currentMessage()
     qtbot.keyClick(find.edit, Qt.Key.Key_Return)
@@ -75,7 +77,8 @@ def test_find_rings_a_class_and_enter_steps_through_it(loaded, qtbot):
     (x0, x1), (y0, y1) = loaded.scatter.view.viewRange()
     assert x0 <= s.xy[sevens[1], 0] <= x1 and y0 <= s.xy[sevens[1], 1] <= y1
     find.edit.clear()
-    assert len(find.rings.data) == 0
+    assert len(find.dots.data) == len(find.rings.data) == 0
+    assert all(layer.opacity() == 1.0 for layer in loaded.scatter.layers)
 
 
 def test_view_find_puts_the_cursor_in_the_box(loaded, qtbot):

@@ -1,7 +1,9 @@
 """The scatter's Find box: type a class, an attribute value or a row number (``trainer.find``) and press
-Enter. A class or attribute rings every matching point (and says how many); Enter again steps through them,
-selecting each and bringing it into view. A number selects that row. Emptying the box (its clear button)
-removes the rings. View → Find… (Ctrl+F) puts the cursor in the box.
+Enter. A class or attribute value marks every matching point (and says how many): the other points fade,
+the matches are drawn over them in the ink colour, and a few hundred or fewer get a ring too, so that a
+rare one stands out. Enter again steps through the matches, selecting each and bringing it into view. A
+number selects that row. Emptying the box (its clear button) brings the scatter back. View → Find…
+(Ctrl+F) puts the cursor in the box.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from PySide6.QtWidgets import QCompleter, QHBoxLayout, QLabel, QLineEdit, QWidge
 from trainer.errors import ConfigError
 from trainer.find import find, vocabulary
 
-RING_SIZE = 9
-Z_RINGS = 5  # above the class points (0), under the tools' marks (20)
+DOT_SIZE, RING_SIZE = 6, 14
+MAX_RINGS = 300  # more rings merge into one dark blob: the dots alone show where the matches are
+FADED = 0.2  # opacity of the other points while matches are marked
+Z_MATCHES = 5  # above the class points (0), under the tools' marks (20)
 
 
 class FindBox(QWidget):
@@ -40,9 +44,11 @@ class FindBox(QWidget):
         layout.addWidget(QLabel("Find:"))
         layout.addWidget(self.edit, 1)
         layout.addWidget(self.result)
+        self.dots = pg.ScatterPlotItem(pen=None, brush=pg.mkBrush("k"), size=DOT_SIZE)
         self.rings = pg.ScatterPlotItem(pen=pg.mkPen("k", width=1.5), brush=None, size=RING_SIZE)
-        self.rings.setZValue(Z_RINGS)
-        scatter.plot.addItem(self.rings, ignoreBounds=True)
+        for item in (self.dots, self.rings):
+            item.setZValue(Z_MATCHES)
+            scatter.plot.addItem(item, ignoreBounds=True)
         scatter.overlays["find"] = self  # styled with the tools' marks: set_look(scale, ink)
         self.set_look(scatter.scale, scatter._ink)
         self.edit.returnPressed.connect(lambda: self.search(self.edit.text()))
@@ -114,11 +120,12 @@ class FindBox(QWidget):
 
     def _draw(self) -> None:
         rows = self.rows_shown()
-        if not len(rows):
-            self.rings.clear()
-            return
-        xy = self.session.xy[rows]
-        self.rings.setData(x=xy[:, 0], y=xy[:, 1])
+        for layer in self.scatter.layers:
+            layer.setOpacity(FADED if len(rows) else 1.0)
+        xy = self.session.xy[rows] if len(rows) else np.zeros((0, 2), np.float32)
+        self.dots.setData(x=xy[:, 0], y=xy[:, 1])
+        ringed = xy if len(xy) <= MAX_RINGS else xy[:0]
+        self.rings.setData(x=ringed[:, 0], y=ringed[:, 1])
 
     def bring_into_view(self, row: int) -> None:
         """Centre the view on ``row`` when it lies outside the region shown (the zoom stays)."""
@@ -137,6 +144,8 @@ class FindBox(QWidget):
     def set_look(self, scale: float, ink) -> None:
         self.rings.setPen(pg.mkPen(ink, width=1.5 * scale))
         self.rings.setSize(RING_SIZE * scale)
+        self.dots.setBrush(pg.mkBrush(ink))
+        self.dots.setSize(DOT_SIZE * scale)
 
     def _on_text(self, text: str) -> None:
         if not text:
