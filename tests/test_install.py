@@ -69,6 +69,7 @@ def test_the_wheel_carries_the_resources(wheel):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(INSTALL_TIMEOUT_S + 2 * RUN_TIMEOUT_S)  # the first run installs torch and Qt
 def test_installed_app_starts_with_the_bundled_models(venv, tmp_path):
     """Run from an empty folder with a fresh HOME: nothing of the checkout can be imported."""
     env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "HOME": str(tmp_path / "home"),
