@@ -189,6 +189,8 @@ def _session(data: bytes, where: str, threads: int | None):
     options = ort.SessionOptions()
     options.log_severity_level = 3  # errors only: warnings go to stderr otherwise
     options.inter_op_num_threads = 1
+    # idle threads sleep instead of spinning: a busy-waiting pool took a core from the GUI between calls
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     if threads:
         options.intra_op_num_threads = int(threads)
     try:
