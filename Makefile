@@ -41,7 +41,7 @@ bench: $(STAMP)
 # a one-folder desktop bundle that needs no Python on the target machine: dist/latent-explorer/latent-explorer
 bundle: $(STAMP)
 	$(PY) -m pip install --quiet "pyinstaller>=6.10"
-	cd packaging && ../$(PY) -m PyInstaller --noconfirm --clean --distpath ../dist \
+	cd packaging && ../$(PY) -m PyInstaller --noconfirm --distpath ../dist \
 		--workpath ../build/pyinstaller latent-explorer.spec
 	@du -sh dist/latent-explorer
 
