@@ -1,7 +1,9 @@
 """Entry point: ``python main.py [MODEL] [--data SPEC] [--tool NAME] [--view KIND] [--screenshot PNG]
 [--size WxH] [--presentation] [--theme system|light|dark]``.
 
-The window shows first; torch is imported and the model loaded in a worker afterwards. With ``--screenshot``
+Before Qt starts, ``explorer.display`` checks that there is a screen (and says what to do when there is
+none); ``--screenshot`` renders offscreen by itself. The window shows first; torch is imported and the model
+loaded in a worker afterwards. With ``--screenshot``
 the window is rendered once everything has loaded (the main window's ``settled`` signal) and every worker is
 idle, written as a PNG, and the app exits. ``--tool`` sets up one latent tool with an example
 (``explorer/demo.py``); ``--view`` chooses the scatter's view (t-SNE, PCA of the pixels, …).
@@ -10,6 +12,7 @@ idle, written as a PNG, and the app exits. ``--tool`` sets up one latent tool wi
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -59,25 +62,32 @@ def default_model(folder: Path = MODELS_DIR, has_data=None) -> Path | None:
 
 
 def _idx_data_found(name: str) -> bool:
-    """A cheap look for the IDX files (no checksum: loading checks them)."""
-    from trainer.data.download import locate
-    from trainer.data.registry import user_data_dir
+    """A cheap look for the IDX files (no checksum: loading checks them), or the bundled split standing in."""
+    from trainer.data.bundled import available_offline
 
-    return locate(name, user_data_dir()) is not None
+    return available_offline(name)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    from explorer import display  # before Qt: without a screen Qt aborts the process with a misleading text
+
+    display.choose_platform(os.environ, screenshot=bool(args.screenshot))
+    if missing := display.problem():
+        print(missing, file=sys.stderr)
+        return 2
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Latent Explorer")
     _identify(app)
+    from explorer import glyphs
     from explorer.main_window import MainWindow
     from explorer.state import Session
 
     session = Session()
     window = MainWindow(session)
+    glyphs.install(window)  # no usable font: say so on stderr and in the title (the only text still drawn)
     last = _last_session(window, args)
     if args.size:
         window.resize(*args.size)

@@ -55,6 +55,7 @@ class DataSetDialog(QDialog):
         layout = QVBoxLayout(self)
         self.kinds = QListWidget()
         self.kinds.setMinimumHeight(190)
+        self.kinds.setAccessibleName("Kind of data set")
         for info in self.infos:
             missing = not info.available and not info.spec.endswith(":PATH")
             item = QListWidgetItem(info.spec.split(":")[0] + ("   (not here yet)" if missing else ""))

@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QScrollArea,
-    QSpinBox,
     QWidget,
 )
 
+from explorer.widgets.numbers import IntBox
 from trainer.errors import TrainerError
 from trainer.files import atomic_file
 
@@ -317,7 +317,7 @@ class PanelDialog(QDialog):
             self.panel_box.addItem(panel.title, key)
         self.scale_box = QComboBox()
         self.scale_box.addItems([f"{k}×" for k in SCALES] + ["Custom width"])
-        self.width_box = QSpinBox(minimum=16, maximum=MAX_SIDE, suffix=" px", singleStep=100)
+        self.width_box = IntBox(16, MAX_SIDE, suffix=" px", singleStep=100)
         self.result = QLabel()
         self._layout()
         self.panel_box.currentIndexChanged.connect(self._on_panel)

@@ -14,8 +14,9 @@ PANELS: dict[str, str] = {
         "have in common. <b>Click a dot</b> to see the image and its reconstruction in the Inspector; "
         "<b>click empty space</b> to ask the decoder what image lives there. <i>View</i> shows other maps "
         "of the same images (t-SNE, UMAP, PCA of the raw pixels) to compare. <i>Colour</i> can show how "
-        "badly each image is rebuilt, or any attribute, instead of the class; <i>Find</i> rings a class "
-        "or jumps to an image by its number."
+        "badly each image is rebuilt, or any attribute, instead of the class; <i>Find</i> marks a class "
+        "or jumps to an image by its number. <b>Keyboard:</b> the arrow keys move a cursor from dot to "
+        "dot, Enter selects, Shift+arrows move through the space and decode."
     ),
     "grid": (
         "These images are made by the <b>decoder</b> alone: each one is decoded from one point of an even "

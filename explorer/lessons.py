@@ -17,6 +17,7 @@ from PySide6.QtGui import QDesktopServices, QTextBlock, QTextCursor
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from explorer import demo
+from explorer.glyphs import safe_text
 from trainer.resources import models_dir, resource_path
 
 LESSONS_MD = resource_path("lessons.md")
@@ -68,11 +69,10 @@ SETUPS: dict[str, Setup] = {
 
 def data_found(spec: str) -> bool:
     """Built-in data sets are always here; an IDX set (Fashion-MNIST, MNIST) only where its files are found
-    (a cheap look, no checksum, never a download)."""
-    from trainer.data.download import SOURCES, locate
-    from trainer.data.registry import user_data_dir
+    or bundled (a cheap look, no checksum, never a download)."""
+    from trainer.data.bundled import available_offline
 
-    return spec not in SOURCES or locate(spec, user_data_dir()) is not None
+    return available_offline(spec)
 
 
 def resolve(setup: Setup, has_data=None) -> Setup:
@@ -176,7 +176,7 @@ class LessonsWindow(QTextBrowser):
         self.setWindowTitle("Lessons — Latent Explorer")
         self.setOpenLinks(False)
         self.document().setDocumentMargin(18)
-        self.document().setMarkdown(path.read_text(encoding="utf-8"))
+        self.document().setMarkdown(safe_text(path.read_text(encoding="utf-8")))  # symbols all fonts have
         self._space_headings()
         self.anchorClicked.connect(self._on_link)
         self.resize(780, 900)

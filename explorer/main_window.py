@@ -19,7 +19,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer import export_menu, file_menu, help, presentation, scatter_extras, settings, shortcuts, studies
+from explorer import (
+    accessibility,
+    data_offer,
+    export_menu,
+    file_menu,
+    help,
+    presentation,
+    scatter_extras,
+    settings,
+    shortcuts,
+    storage_notice,
+    studies,
+)
 from explorer.state import Session
 from explorer.widgets import tool_docks, training_dock
 from explorer.widgets.grid import GridView
@@ -102,7 +114,10 @@ class MainWindow(QMainWindow):
         self.presentation = presentation.install(self)
         self.help = help.install(self)
         self.shortcuts = shortcuts.install(self)
+        self.accessibility = accessibility.install(self)  # names from labels, Tab in visual order
         self.settings = settings.install(self)
+        self.data_offer = data_offer.install(self)  # "Get all 70,000…" beside the bundled Fashion-MNIST
+        self.storage_notice = storage_notice.install(self)  # None unless settings or caches cannot be written
 
     def _status_bar(self) -> None:
         self.busy_label = QLabel()

@@ -277,7 +277,7 @@ def menu_entries(menu: QMenu, path: str) -> Iterator[tuple[str, QAction]]:
     """(menu path, action) for every action in ``menu`` and its submenus, in menu order."""
     for action in menu.actions():
         if action.menu() is not None:
-            yield from menu_entries(action.menu(), f"{path} ▸ {clean(action.menu().title())}")
+            yield from menu_entries(action.menu(), f"{path} › {clean(action.menu().title())}")
         elif not action.isSeparator():
             yield path, action
 
@@ -315,6 +315,7 @@ class ShortcutsDialog(QDialog):
         self.filter = QLineEdit(placeholderText="Type to filter…", clearButtonEnabled=True)
         self.tree = QTreeWidget(columnCount=2, rootIsDecorated=False, uniformRowHeights=True)
         self.tree.setHeaderLabels(["Action", "Keys"])
+        self.tree.setAccessibleName("Keyboard shortcuts")
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -322,7 +323,10 @@ class ShortcutsDialog(QDialog):
         for widget in (self.filter, self.tree, buttons):
             layout.addWidget(widget)
         self.rows = shortcut_table(window)
-        self._fill(self.rows + [("Mouse in the scatter", what, how) for what, how in MOUSE])
+        from explorer.widgets.scatter_keys import KEYS
+
+        self._fill(self.rows + [("Mouse in the scatter", what, how) for what, how in MOUSE]
+                   + [("Keys in the scatter (when it has the focus)", what, how) for what, how in KEYS])
         self.filter.textChanged.connect(self._on_filter)
 
     def _fill(self, rows: list[tuple[str, str, str]]) -> None:

@@ -187,6 +187,7 @@ def load_model(path: Path, data_spec: str | None, current_shape: tuple | None) -
     import trainer.train  # noqa: F401  here, not in a training's first second: imports hold the GIL (GUI stalls)
     shape = tuple(info.model_config.image_shape)
     spec = data_spec or (info.dataset_spec if current_shape != shape else None)
+    spec = offline_spec(spec) if spec else None  # the bundled Fashion-MNIST split, not a silent download
     dataset = load_data(spec) if spec else None
     if dataset is not None and dataset.image_shape != shape:
         raise TrainerError(f"{path.name} expects {_shape(shape)} images, but the data set {spec} has "
@@ -202,9 +203,16 @@ def _shape(shape: tuple) -> str:
 
 
 def load_data(spec: str):
+    """The data set ``spec`` names; a full set that is not here (Fashion-MNIST) opens as its bundled split."""
     from trainer.data import load_dataset
 
-    return load_dataset(spec)
+    return load_dataset(offline_spec(spec))
+
+
+def offline_spec(spec: str) -> str:
+    from trainer.data.bundled import offline_spec as stand_in
+
+    return stand_in(spec)
 
 
 def encode(model, images: np.ndarray, cache: Path | None) -> Iterator[EncodedChunk]:

@@ -227,9 +227,10 @@ def test_the_dialog_lists_every_action_with_a_key(loaded, qtbot):
     assert listed["Late arrival"] == QKeySequence("Ctrl+Alt+K").toString(native)
     assert listed["Play / pause the interpolation"] == QKeySequence("Space").toString(native)
     groups = [dialog.tree.topLevelItem(k).text(0) for k in range(dialog.tree.topLevelItemCount())]
-    assert groups[:2] == ["File", "File ▸ Export"] and "View ▸ Bring forward" in groups
+    assert groups[:2] == ["File", "File › Export"] and "View › Bring forward" in groups
     with_keys = {a for a in loaded.findChildren(QAction) if any(typed(k) for k in a.shortcuts())}
     assert len(dialog.rows) == len(with_keys)
     dialog.filter.setText("zoom")
-    assert [name for name, _ in dialog.listed()] == ["Zoom in", "Zoom out", "Zoom · pan"]  # and the mouse
+    assert [name for name, _ in dialog.listed()] == ["Zoom in", "Zoom out", "Zoom · pan",  # the mouse, and
+                                                     "Zoom in · out about the cursor"]  # the scatter's keys
     dialog.close()

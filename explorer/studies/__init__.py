@@ -30,6 +30,9 @@ class Studies:
         if study is None:
             module = importlib.import_module(f"explorer.studies.{name}")
             study = self.windows[name] = module.open_study(self.window)
+            from explorer.accessibility import prepare
+
+            prepare(study)  # names from labels, Tab in visual order
         study.show()
         study.raise_()
         return study

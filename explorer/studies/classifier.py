@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
-    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from explorer import workers
 from explorer.tools.jobs import Jobs
+from explorer.widgets.numbers import IntBox
 
 TITLE = "Latent classifier"
 MODES = {"frozen": "Frozen encoder (train the head only)", "finetune": "Fine-tuned encoder (a copy)"}
@@ -175,7 +175,7 @@ class ClassifierWindow(QWidget):
         row = QHBoxLayout()
         self.mode = _combo(MODES)
         self.head = _combo(HEADS)
-        self.epochs = QSpinBox(minimum=1, maximum=500, value=self.study.epochs)
+        self.epochs = IntBox(1, 500, self.study.epochs)
         self.train_button = QPushButton("Train")
         self.cancel_button = QPushButton("Cancel")
         self.bar = QProgressBar(maximum=1000, textVisible=False)
@@ -203,6 +203,7 @@ class ClassifierWindow(QWidget):
     def _confusion_box(self) -> QGridLayout:
         grid = QGridLayout()
         self.confusion = QTableWidget(0, 0)
+        self.confusion.setAccessibleName("Confusion matrix: rows true class, columns predicted class")
         self.confusion.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.confusion.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.confusion.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)

@@ -171,6 +171,7 @@ class RunsWindow(QWidget):
 
     def _make_table(self) -> QTableWidget:
         self.table = QTableWidget(0, 0)
+        self.table.setAccessibleName("Runs: one row per run of the sweep")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSlider,
-    QSpinBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from explorer.tools.attributes import ALPHA_RANGE, K_RANGE, SOURCES, AttributeTool
 from explorer.widgets.lasso import GroupHighlight, LassoSelector
+from explorer.widgets.numbers import IntBox, format_number
 from explorer.widgets.overlays import BLUE, ORANGE, RED
 from explorer.widgets.strip import ImageStrip
 from trainer.errors import TrainerError
@@ -35,7 +35,7 @@ SOURCE_LABELS = ("Attribute", "From class → to class", "My selection vs the re
 PICK_HINTS = ("Click A: the image to change", "Click B: an image without the change",
               "Click C: an image with the change")
 NO_BASE = "Click a point on the scatter (or empty space) to choose the image to morph."
-NO_FILE_TIP = "Save the model to a file first (File ▸ Save model as…): its vectors are kept beside it."
+NO_FILE_TIP = "Save the model to a file first (File → Save model as…): its vectors are kept beside it."
 ALPHA_STEPS = 10  # slider units per 1.0 of α
 PATH_DELAY_MS = 150
 
@@ -95,6 +95,8 @@ class AttributesPanel(QWidget):
         self.attribute_box, self.from_box, self.to_box, self.saved_box = (QComboBox() for _ in range(4))
         for combo in (self.attribute_box, self.from_box, self.to_box, self.saved_box):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.attribute_box.setAccessibleName("Attribute")  # alone on their pages: no label to name them
+        self.saved_box.setAccessibleName("Saved vector")
         self.lasso_button, self.box_button = QPushButton("Draw lasso"), QPushButton("Draw box")
         for button in (self.lasso_button, self.box_button):
             button.setCheckable(True)
@@ -126,7 +128,7 @@ class AttributesPanel(QWidget):
         self.alpha_slider.setTickInterval(ALPHA_STEPS)
         self.alpha_label = QLabel()
         self.alpha_label.setMinimumWidth(60)
-        self.k_spin = QSpinBox(minimum=K_RANGE[0], maximum=K_RANGE[1])
+        self.k_spin = IntBox(*K_RANGE)
         self.base_label = QLabel(wordWrap=True)
         self.strip = ImageStrip(NO_BASE, min_height=80)
         self.strip_caption = QLabel(wordWrap=True)
@@ -217,7 +219,7 @@ class AttributesPanel(QWidget):
         self._on_save_state()
 
     def _direction_text(self, d) -> str:
-        size = f"‖d‖ = {d.norm:.2f}"
+        size = f"|d| = {format_number(d.norm, 2)}"
         if not (d.n_with or d.n_without):
             return f"{size} · saved: {d.description}"
         return (f"{size} · from {d.n_without:,} images “{d.without_name}” to {d.n_with:,} images "
@@ -283,7 +285,7 @@ class AttributesPanel(QWidget):
             widget.blockSignals(True)
             widget.setValue(value)
             widget.blockSignals(False)
-        self.alpha_label.setText(f"α = {t.alpha:+.1f}")
+        self.alpha_label.setText(f"α = {format_number(t.alpha, 1, sign=True)}")
 
     def _on_base(self) -> None:
         base = self.tool.base

@@ -12,7 +12,6 @@ import numpy as np
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
-    QDoubleSpinBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -26,6 +25,7 @@ from explorer.tools.draw import NEIGHBOURS, DrawTool
 from explorer.widgets.canvas import BRUSH_RANGE, DEFAULT_SHAPE, DrawingCanvas
 from explorer.widgets.images import to_pixmap
 from explorer.widgets.inspector import ImageBox
+from explorer.widgets.numbers import NumberBox
 from explorer.widgets.overlays import INK
 
 HINT = "Draw a digit (or a shape, or a letter) with the mouse"
@@ -66,8 +66,7 @@ class DrawPanel(QWidget):
         self.undo_button, self.clear_button = QPushButton("Undo"), QPushButton("Clear")
         self.undo_button.setToolTip("Remove the last stroke (Ctrl+Z on the canvas)")
         self.clear_button.setToolTip("Start again (Delete on the canvas)")
-        self.brush_box = QDoubleSpinBox(minimum=BRUSH_RANGE[0], maximum=BRUSH_RANGE[1], singleStep=0.5,
-                                        decimals=1, suffix=" px", value=self.canvas.brush)
+        self.brush_box = NumberBox(*BRUSH_RANGE, self.canvas.brush, step=0.5, decimals=1, suffix=" px")
         self.brush_box.setToolTip("The brush's width, in pixels of the model's image")
         row = QHBoxLayout()
         row.addWidget(self.undo_button)
@@ -159,7 +158,7 @@ class DrawPanel(QWidget):
             text = "Its code: z = (" + ", ".join(f"{v:.2f}" for v in code) + ")"
         else:
             text = f"Its code has {len(code)} numbers; the star shows it in the current view"
-        return f"{text}. The ★ on the scatter is your drawing."
+        return f"{text}. The star on the scatter is your drawing."
 
     def _show_neighbours(self, rows) -> None:
         s = self.session

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from explorer.accessibility import describe_plot
 from explorer.state import GridResult, Session
 from explorer.widgets.images import mosaic
+from explorer.widgets.numbers import IntBox
 
 DEBOUNCE_MS = 30
 EMPTY = "Images decoded over the region the scatter shows appear here once a model is loaded."
@@ -38,7 +40,7 @@ class GridView(QWidget):
         session.projectionChanged.connect(self._on_codes)
 
     def _build(self, n: int) -> None:
-        self.size_box = QSpinBox(minimum=2, maximum=40, value=n, suffix=" per side")
+        self.size_box = IntBox(2, 40, n, suffix=" per side")
         self.size_box.setProperty("advanced", True)  # hidden in presentation mode
         self.caption = QLabel(EMPTY, wordWrap=True, alignment=Qt.AlignmentFlag.AlignHCenter)
         self.canvas = pg.GraphicsLayoutWidget()
@@ -56,6 +58,7 @@ class GridView(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.canvas, 1)
         layout.addWidget(self.caption)
+        self._set_caption(EMPTY)
 
     @property
     def n(self) -> int:
@@ -79,7 +82,7 @@ class GridView(QWidget):
         if s.xy is None or not s.projection.invertible:
             self.result = None
             self.image.clear()
-            self.caption.setText(EMPTY if s.xy is None else NOT_INVERTIBLE.format(label=s.projection.label))
+            self._set_caption(EMPTY if s.xy is None else NOT_INVERTIBLE.format(label=s.projection.label))
 
     def _on_grid(self, grid: GridResult) -> None:
         self.result = grid
@@ -89,6 +92,11 @@ class GridView(QWidget):
         self.view.setRange(xRange=(0, w), yRange=(0, h), padding=0.01)
         (x0, x1), (y0, y1) = grid.x_range, grid.y_range
         x_name, y_name = self.session.projection.axis_labels
-        self.caption.setText(f"{grid.n}×{grid.n} decoded over {x_name} {x0:.2f} … {x1:.2f}, "
-                             f"{y_name} {y0:.2f} … {y1:.2f}")
+        self._set_caption(f"{grid.n}×{grid.n} decoded over {x_name} {x0:.2f} … {x1:.2f}, "
+                          f"{y_name} {y0:.2f} … {y1:.2f}")
         self.updated.emit(grid)
+
+    def _set_caption(self, text: str) -> None:
+        """The caption under the grid, which is also the grid's description for screen readers."""
+        self.caption.setText(text)
+        describe_plot(self.canvas, "Decoded grid", f"Images decoded by the model: {text}")

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QRadioButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 from explorer.tools.interpolate import METHODS, STEPS_RANGE, Interpolator
 from explorer.widgets.images import to_pixmap
 from explorer.widgets.inspector import ImageBox
+from explorer.widgets.numbers import IntBox
 from explorer.widgets.overlays import BLUE, INK, ORANGE
 from explorer.widgets.strip import ImageStrip
 from trainer.errors import TrainerError
@@ -106,7 +106,7 @@ class InterpolatePanel(QWidget):
             row.addWidget(button)
         row.addStretch(1)
         row.addWidget(QLabel("Steps:"))
-        self.steps_box = QSpinBox(minimum=STEPS_RANGE[0], maximum=STEPS_RANGE[1], value=self.tool.steps)
+        self.steps_box = IntBox(*STEPS_RANGE, self.tool.steps)
         row.addWidget(self.steps_box)
         return row
 
@@ -121,7 +121,7 @@ class InterpolatePanel(QWidget):
         return row
 
     def _export_row(self) -> QHBoxLayout:
-        self.scale_box = QSpinBox(minimum=1, maximum=16, value=4, suffix="×")
+        self.scale_box = IntBox(1, 16, 4, suffix="×")
         self.scale_box.setToolTip("Each image pixel becomes scale×scale pixels in the exported file")
         self.png_button, self.gif_button = QPushButton("Export PNG…"), QPushButton("Export GIF…")
         for widget in (self.scale_box, self.png_button, self.gif_button):  # hidden in presentation mode

@@ -88,6 +88,6 @@ class LossPlot(QWidget):
 
 
 def legend_html() -> str:
-    terms = " ".join(f'<span style="color:{color}; font-weight:bold">━ {name}</span>&nbsp;'
+    terms = " ".join(f'<span style="color:{color}; font-weight:bold">▬ {name}</span>&nbsp;'
                      for _, name, color in TERMS)
     return f"{terms}<br><small>solid: training · dashed: validation (test split, at epoch ends)</small>"

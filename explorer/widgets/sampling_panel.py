@@ -14,12 +14,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSlider,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from explorer.tools.sampling import MAX_TEMPERATURE, SIZE_RANGE, Sampler
+from explorer.widgets.numbers import IntBox, format_number
 from explorer.widgets.overlays import RED
 from explorer.widgets.strip import ImageStrip
 from trainer.errors import TrainerError
@@ -64,13 +64,15 @@ class SamplingPanel(QWidget):
 
     def _controls(self) -> QGridLayout:
         t = self.tool
-        self.rows_box = QSpinBox(minimum=SIZE_RANGE[0], maximum=SIZE_RANGE[1], value=t.rows)
-        self.cols_box = QSpinBox(minimum=SIZE_RANGE[0], maximum=SIZE_RANGE[1], value=t.cols)
+        self.rows_box = IntBox(*SIZE_RANGE, t.rows)
+        self.cols_box = IntBox(*SIZE_RANGE, t.cols)
+        self.rows_box.setAccessibleName("Grid rows")  # one label, "Grid:", for both boxes
+        self.cols_box.setAccessibleName("Grid columns")
         self.temperature_slider = QSlider(Qt.Orientation.Horizontal, minimum=0,
                                           maximum=int(MAX_TEMPERATURE * SLIDER_STEPS))
         self.temperature_slider.setValue(round(t.temperature * SLIDER_STEPS))
         self.temperature_label = QLabel(minimumWidth=36)
-        self.seed_box = QSpinBox(minimum=0, maximum=2**31 - 1, value=t.seed)
+        self.seed_box = IntBox(0, 2**31 - 1, t.seed)
         self.reroll_button = QPushButton("Re-roll")
         self.reroll_button.setToolTip("Draw a new grid (the next seed)")
         size = QHBoxLayout()
@@ -91,7 +93,7 @@ class SamplingPanel(QWidget):
         return grid
 
     def _export_row(self) -> QHBoxLayout:
-        self.scale_box = QSpinBox(minimum=1, maximum=16, value=4, suffix="×")
+        self.scale_box = IntBox(1, 16, 4, suffix="×")
         self.scale_box.setToolTip("Each image pixel becomes scale×scale pixels in the exported file")
         self.png_button = QPushButton("Export PNG…")
         for widget in (self.scale_box, self.png_button):  # hidden in presentation mode
@@ -124,7 +126,7 @@ class SamplingPanel(QWidget):
             widget.blockSignals(True)
             widget.setValue(value)
             widget.blockSignals(False)
-        self.temperature_label.setText(f"{t.temperature:.2f}")
+        self.temperature_label.setText(format_number(t.temperature, 2))
 
     def _on_samples(self) -> None:
         samples = self.tool.samples

@@ -51,6 +51,7 @@ from explorer.state import Session, projection_choices
 from explorer.widgets.colour_bar import ColourBar, steps
 from explorer.widgets.images import to_pixmap
 from explorer.widgets.overlays import Overlay
+from explorer.widgets.scatter_keys import KeyboardCursor
 
 # Paul Tol's "muted" scheme (colour-blind safe) plus his pale grey for a tenth class; cycles beyond ten.
 # Ordered so that neighbouring classes differ in hue and lightness (4 shapes: indigo, sand, green, rose).
@@ -223,6 +224,7 @@ class ScatterView(QWidget):
         self._build()
         self._connect()
         self._on_model()
+        self.keys = KeyboardCursor(self)  # arrow keys, Enter; the plot's accessible description
 
     # ---- building ----------------------------------------------------------------------------------------
 
@@ -572,19 +574,23 @@ class ScatterView(QWidget):
     def _on_click(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton or (p := self._view_pos(event.scenePos())) is None:
             return
-        index = self.pick(p.x(), p.y())
-        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
-            self.shiftClicked.emit(index, p.x(), p.y())
+        shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        self.act_at(self.pick(p.x(), p.y()), p.x(), p.y(), shift)
+
+    def act_at(self, index: int, x: float, y: float, shift: bool = False) -> None:
+        """What a click at view (x, y) on row ``index`` (-1: empty space) does; also the keyboard's Enter."""
+        if shift:
+            self.shiftClicked.emit(index, x, y)
         elif self._click_handler is not None:
-            self._click_handler(index, p.x(), p.y())
+            self._click_handler(index, x, y)
         elif index >= 0:
             self.session.select(index)
         elif not self.session.projection.invertible:
             self.session.status.emit(f"Nothing to decode here: the {self.session.projection.label} is not "
                                      "invertible. Click a point, or choose latent axes or PCA to decode.")
         else:
-            self._show_cross(p.x(), p.y())
-            self.session.decode_at(p.x(), p.y())
+            self._show_cross(x, y)
+            self.session.decode_at(x, y)
 
     def _on_hover(self, scene_pos) -> None:
         p = self._view_pos(scene_pos)

@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -21,13 +20,13 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from explorer.training import StopOnClose, Task, TrainingController, probe_devices
 from explorer.widgets.loss_plot import LossPlot
+from explorer.widgets.numbers import IntBox, NumberBox
 from trainer.errors import ConfigError
 from trainer.models.config import PRESETS, preset
 
@@ -36,51 +35,12 @@ FAMILIES = (("vae", "Variational (VAE)"), ("ae", "Autoencoder"), ("sparse", "Spa
 NOISES = ("none", "gaussian", "salt-pepper", "mask")
 
 
-class SciSpinBox(QDoubleSpinBox):
-    """A positive number shown as ``1e-03``; the arrows halve or double it."""
-
-    def __init__(self, value: float, lo: float = 1e-7, hi: float = 1e7):
-        super().__init__()
-        self.setDecimals(12)
-        self.setRange(lo, hi)
-        self.setValue(value)
-
-    def textFromValue(self, value: float) -> str:
-        return f"{value:.3g}"
-
-    def valueFromText(self, text: str) -> float:
-        try:
-            return float(text)
-        except ValueError:
-            return self.value()
-
-    def validate(self, text: str, pos: int):
-        from PySide6.QtGui import QValidator
-
-        try:
-            ok = self.minimum() <= float(text) <= self.maximum()
-        except ValueError:
-            ok = False
-        return (QValidator.State.Acceptable if ok else QValidator.State.Intermediate), text, pos
-
-    def stepBy(self, steps: int) -> None:
-        self.setValue(self.value() * 2.0 ** steps)
+def spin(lo: int, hi: int, value: int) -> IntBox:
+    return IntBox(lo, hi, value)
 
 
-def spin(lo: int, hi: int, value: int) -> QSpinBox:
-    box = QSpinBox()
-    box.setRange(lo, hi)
-    box.setValue(value)
-    return box
-
-
-def dspin(lo: float, hi: float, value: float, step: float, decimals: int = 2) -> QDoubleSpinBox:
-    box = QDoubleSpinBox()
-    box.setRange(lo, hi)
-    box.setDecimals(decimals)
-    box.setSingleStep(step)
-    box.setValue(value)
-    return box
+def dspin(lo: float, hi: float, value: float, step: float, decimals: int = 2) -> NumberBox:
+    return NumberBox(lo, hi, value, step, decimals)
 
 
 def combo(items) -> QComboBox:
@@ -155,6 +115,7 @@ class TrainingDock(QDockWidget):
         self.beta = dspin(0.0, 1000.0, 1.0, 0.1)
         self.noise = combo(NOISES)
         self.noise_level = dspin(0.0, 1.0, 0.3, 0.05)
+        self.noise_level.setAccessibleName("Input noise level")  # the row's label names the combo box
         noise_row = QHBoxLayout()
         noise_row.addWidget(self.noise, 1)
         noise_row.addWidget(self.noise_level)
@@ -172,7 +133,7 @@ class TrainingDock(QDockWidget):
         form = QFormLayout(box)
         self.epochs = spin(1, 10_000, 10)
         self.batch = spin(1, 65_536, 128)
-        self.lr = SciSpinBox(1e-3)
+        self.lr = NumberBox(1e-7, 1e7, 1e-3, scientific=True)
         self.optimizer = combo(("adam", "sgd"))
         self.momentum = dspin(0.0, 0.999, 0.9, 0.05, decimals=3)
         self.device = combo([("cpu", "CPU")])

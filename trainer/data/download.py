@@ -26,6 +26,7 @@ Progress = Callable[[str, int, int], None]
 
 
 SYSTEM_DIRS = [Path("/usr/share/datasets")]  # where Debian's dataset-* packages install
+SYSTEM_ENV = "LATENT_EXPLORER_SYSTEM_DATA"  # replaces SYSTEM_DIRS (os.pathsep-separated; "" = none)
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,15 @@ def locate(name: str, data_dir: Path) -> Path | None:
 
 
 def search_dirs(name: str, data_dir: Path) -> list[Path]:
-    return [data_dir / name, *(d / name for d in SYSTEM_DIRS)]
+    return [data_dir / name, *(d / name for d in system_dirs())]
+
+
+def system_dirs() -> list[Path]:
+    """SYSTEM_DIRS, or the folders in $LATENT_EXPLORER_SYSTEM_DATA when it is set (empty: none; it hides
+    an installed package, e.g. to try the app as a computer without it)."""
+    if SYSTEM_ENV in os.environ:
+        return [Path(p) for p in os.environ[SYSTEM_ENV].split(os.pathsep) if p]
+    return list(SYSTEM_DIRS)
 
 
 def base_url(name: str, mirror: str | None = None) -> str:

@@ -217,6 +217,12 @@ def _known(spec: Spec, ctx: Context) -> Dataset:
     return load_idx_folder(folder, str(spec), class_names=source.class_names, checksums=source.md5)
 
 
+def _bundled(spec: Spec, ctx: Context) -> Dataset:
+    from trainer.data.bundled import load_bundled_test
+
+    return load_bundled_test()
+
+
 def _idx(spec: Spec, ctx: Context) -> Dataset:
     from trainer.data.idx import load_idx_folder
 
@@ -255,6 +261,8 @@ KINDS: dict[str, Kind] = {
                   path="optional"),
     "fashion-mnist": Kind(_known, "Zalando's Fashion-MNIST clothes, 70,000 × 28×28, 10 classes",
                           path="optional"),
+    "fashion-mnist-test": Kind(_bundled, "Fashion-MNIST's 10,000-image test split, bundled with the app (no "
+                               "download; 8,000 for training here, 2,000 for testing)"),
     "idx": Kind(_idx, "A folder with train-images-idx3-ubyte, train-labels-idx1-ubyte, "
                 "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (.gz or raw)", path="required"),
     "celeba": Kind(_celeba, "CelebA: img_align_celeba/ + list_attr_celeba.txt (+ list_eval_partition.txt); "
@@ -281,4 +289,8 @@ def availability(name: str, data_dir: Path) -> tuple[bool, str]:
         return False, f"not found: {apt}it downloads on first use ({source.download_mb} MB)"
     if KINDS[name].path == "required":
         return False, f"give a path: {name}:PATH"
+    if name == "fashion-mnist-test":
+        from trainer.data.bundled import bundled_dir, bundled_present
+
+        return (True, f"bundled ({bundled_dir()})") if bundled_present() else (False, "bundled files missing")
     return True, "scikit-learn (bundled)" if name == "digits" else "generated"
