@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QScrollArea,
-    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from explorer.tools.jobs import Jobs
 from explorer.widgets.images import to_pixmap
+from explorer.widgets.numbers import IntBox
 from explorer.widgets.overlays import BLUE, ORANGE
 
 THUMB = 56  # pixels per thumbnail
@@ -54,7 +54,7 @@ class NeighboursPanel(QWidget):
 
     def _build(self) -> None:
         self.title = QLabel(HINT, wordWrap=True)
-        self.k_box = QSpinBox(minimum=1, maximum=32, value=8)
+        self.k_box = IntBox(1, 32, 8)
         self.k_box.setToolTip("How many neighbours to show in each space")
         row = QHBoxLayout()
         row.addWidget(QLabel("Neighbours:"))
