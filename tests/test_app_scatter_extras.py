@@ -43,7 +43,7 @@ def test_neighbours_of_the_selected_point_in_both_spaces(loaded, qtbot):
 
 def test_neighbours_are_only_searched_while_the_dock_is_in_front(loaded, qtbot):
     panel = loaded.extras.neighbours.panel
-    loaded.inspector_dock.raise_()
+    loaded.training_dock.raise_()
     qtbot.waitUntil(lambda: not panel.active, timeout=5000)
     loaded.session.select(3)
     assert not panel.jobs.busy and panel.result is None

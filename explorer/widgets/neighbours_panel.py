@@ -1,7 +1,7 @@
-"""The Neighbours dock: for the selected point, its k nearest images in latent space and in pixel space, with
-their distances (``trainer.neighbours``); click one to select it. The neighbours are also ringed on the
-scatter (latent: blue circles, pixels: orange squares) while the dock is in front, so one sees whether
-images that look alike also lie together in the latent space.
+"""The Neighbours dock (a tab after the latent tools): for the selected point, its k nearest images in
+latent space and in pixel space, with their distances (``trainer.neighbours``); click one to select it.
+The neighbours are also marked on the scatter (latent: blue circles, pixels: orange squares) while the dock
+is in front, so one sees whether images that look alike also lie together in the latent space.
 
 The search runs in a lane of the session (latest selection wins) and only while the dock is shown.
 """
@@ -155,7 +155,7 @@ class NeighboursPanel(QWidget):
 
 
 def install(window) -> QDockWidget:
-    """The Neighbours dock, tabbed with the Inspector (right), in the View menu and ``window.docks``."""
+    """The Neighbours dock, a tab after the latent tools (left), in the View menu and ``window.docks``."""
     panel = NeighboursPanel(window.session, window.scatter)
     dock = QDockWidget("Neighbours", window)
     dock.setObjectName("neighbours")
@@ -163,9 +163,10 @@ def install(window) -> QDockWidget:
     scroll.setWidget(panel)
     dock.setWidget(scroll)
     dock.panel = panel
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-    window.tabifyDockWidget(window.inspector_dock, dock)
-    window.inspector_dock.raise_()
+    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+    last_tool = list(window.tool_docks.values())[-1]
+    window.tabifyDockWidget(last_tool, dock)
+    window.training_dock.raise_()
     dock.visibilityChanged.connect(panel.set_active)
     panel.set_active(False)
     window.docks["neighbours"] = dock
