@@ -45,15 +45,19 @@ def test_above_the_cap_the_rest_is_placed_beside_its_nearest_fitted_points():
     assert (nearest == labels).mean() > 0.97
 
 
-def test_closing_the_generator_stops_the_fit_within_an_epoch():
+def test_closing_the_generator_returns_at_once_and_progress_bars_still_work(capsys):
     x, _ = blobs(400)
     steps = umap_steps(x)
     for step in steps:
         if "epoch" in step.text:
             break
     start = time.monotonic()
-    steps.close()  # what a lane does with a stale job
-    assert time.monotonic() - start < 5  # an epoch of 400 points takes milliseconds; generous for CI
+    steps.close()  # what a lane does with a stale job: the fit finishes in the background, unused
+    assert time.monotonic() - start < 5
+    from tqdm import tqdm
+
+    for _ in tqdm(range(3)):  # tqdm's global lock is free (an exception inside its refresh kept it held)
+        pass
 
 
 @pytest.mark.parametrize(("data", "message"), [(np.zeros((5, 3)), "at least 8 points"),

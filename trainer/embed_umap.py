@@ -7,10 +7,12 @@ more than ``cap`` (``embed.TSNE_CAP``, 10,000) points are fitted on a seeded ran
 point is placed at the median of its ``PLACE_K`` nearest fitted points' positions (umap-learn's own
 ``transform`` re-optimises each new point: much slower). Seeded, hence single-threaded and repeatable.
 
-umap-learn fits in one call without a stop flag; here it runs in a helper thread and reports its layout
-epochs through its tqdm progress bar (``tqdm_kwds``), written to an object that also stops the fit: closing
-the generator (a newer request, Cancel) ends the fit at its next epoch. Its neighbour search (pynndescent)
-cannot be interrupted; it takes a few seconds at 10,000 points.
+umap-learn fits in one call without a stop flag; here it runs in a (daemon) helper thread and reports its
+layout epochs through its tqdm progress bar (``tqdm_kwds``), written to an object that only records them.
+Closing the generator (a newer request, Cancel) returns at once; the fit cannot be interrupted and finishes
+in the background, unused (under a minute at 10,000 points). Raising from the bar's file to stop it is not
+safe: tqdm's ``refresh`` holds its global lock without a ``with``, and an exception there leaves it held,
+so every later progress bar in the process waits forever.
 
 ``import umap`` loads numba (3-8 s) and the first fit in a process compiles umap-learn's numba functions
 (10-40 s measured on 2 busy cores): both happen here, in the caller's (worker) thread, never at start-up.
@@ -82,22 +84,19 @@ def _fit(x: np.ndarray, seed: int, n_neighbors: int, min_dist: float):
 
 
 class _Progress(io.TextIOBase):
-    """The ``file`` of umap-learn's tqdm bar: reads "n/total" from each refresh, and raises once stopped."""
+    """The ``file`` of umap-learn's tqdm bar: reads "n/total" from each refresh (it never raises)."""
 
     def __init__(self):
         super().__init__()
         self.done, self.total, self.stopped = 0, 0, False
 
     def write(self, text: str) -> int:
-        if self.stopped:
-            raise UmapStopped("UMAP was stopped")
         if found := re.findall(r"(\d+)/(\d+)", text):
             self.done, self.total = (int(v) for v in found[-1])
         return len(text)
 
     def flush(self) -> None:
-        if self.stopped:
-            raise UmapStopped("UMAP was stopped")
+        pass
 
 
 class _Run:
@@ -133,9 +132,8 @@ class _Run:
         return round(fraction, 3), f"UMAP: epoch {p.done} of {p.total}"
 
     def stop(self) -> None:
-        """Ask the fit to end at its next epoch and wait for the thread."""
+        """Leave the fit: it ends in the background, unused (see the module docstring)."""
         self.progress.stopped = True
-        self._thread.join()
 
     def result(self) -> np.ndarray:
         if isinstance(self._error, TrainerError):
