@@ -48,6 +48,8 @@ def _size(text: str) -> tuple[int, int]:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
         raise argparse.ArgumentTypeError(f"size must look like 1920x1080, not {text!r}") from None
+    if not (200 <= w <= 16384 and 200 <= h <= 16384):
+        raise argparse.ArgumentTypeError(f"each side must be 200…16384 pixels, not {text!r}")
     return w, h
 
 
@@ -87,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
 
     session = Session()
     window = MainWindow(session)
+    from explorer import crash
+
+    crash.install(window)  # an error no code caught: one message in the window, the traceback in the log
     glyphs.install(window)  # no usable font: say so on stderr and in the title (the only text still drawn)
     last = _last_session(window, args)
     if args.size:

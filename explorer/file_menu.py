@@ -55,35 +55,49 @@ class RecentFiles:
 
 
 def entry_path(entry: str) -> Path:
-    """The file or folder an entry names (``data:idx:/x?opt=1`` -> ``/x``)."""
+    """The file or folder an entry names (``data:idx:/x?opt=1`` -> ``/x``; a path may hold ``?``)."""
+    from trainer.data.registry import spec_path
+
     kind, _, rest = entry.partition(":")
     if kind == "data":
-        rest = rest.partition(":")[2].split("?")[0]
+        return spec_path(rest) or Path()
     return Path(rest)
 
 
 def data_entry(spec: str) -> str | None:
     """A recent-files entry for a data set spec that names a path, else None (built-ins are not files)."""
-    kind, _, rest = spec.partition(":")
-    return f"data:{spec}" if kind in PATH_KINDS and rest.split("?")[0] else None
+    from trainer.data.registry import spec_path
+
+    kind = spec.partition(":")[0]
+    return f"data:{spec}" if kind in PATH_KINDS and spec_path(spec) else None
 
 
 def default_name(session) -> str:
+    from trainer.data.registry import spec_path
+
     cfg = session.model.config
-    data = re.sub(r"[^A-Za-z0-9]+", "-", Path(session.dataset.spec.split("?")[0]).name if session.dataset
-                  else "model").strip("-")
+    path = spec_path(session.dataset.spec) if session.dataset else None
+    spec = session.dataset.spec.split("?")[0] if session.dataset else "model"
+    name = path.stem if path is not None else spec
+    data = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-")
     return f"{data or 'model'}-{cfg.family}-{cfg.latent_dim}d.safetensors"
 
 
 def save_model(path: Path, model, train_config: dict, dataset: dict | None, metrics: dict,
                extra: dict) -> Path:
-    """Runs in a Task: the checkpoint, written atomically (temp file, fsync, os.replace)."""
+    """Runs in a Task: the checkpoint, written atomically (temp file, fsync, os.replace). When it cannot be
+    written at the end (a full disk, a folder gone) the model is kept in a recovery file and the error says
+    where (``trainer.files.write_with_fallback``)."""
     from explorer.workers import torch_errors
     from trainer.checkpoint import save_checkpoint
+    from trainer.files import write_with_fallback
+
+    def write(dest: Path) -> Path:
+        return save_checkpoint(dest, model, train_config=train_config, dataset=dataset, metrics=metrics,
+                               extra=extra)
 
     with torch_errors(f"Saving {path}"):
-        return save_checkpoint(path, model, train_config=train_config, dataset=dataset, metrics=metrics,
-                               extra=extra)
+        return write_with_fallback(path, write, "model")
 
 
 class FileMenu(QObject):
@@ -129,9 +143,19 @@ class FileMenu(QObject):
             self.save_to(path if Path(path).suffix else path + ".safetensors")
 
     def save_to(self, path: str | Path) -> Task | None:
-        """Save the current model in a worker; the status bar says when it is written."""
+        """Save the current model in a worker; the status bar says when it is written. A destination that
+        cannot be written (a read-only folder, a device, a name too long) is refused at once with one
+        message (``trainer.files.check_output``)."""
+        from trainer.errors import OutputError
+        from trainer.files import check_output
+
         s = self.session
         if s.model is None or (self.save_task is not None and self.save_task.isRunning()):
+            return None
+        try:
+            check_output(path, make_parents=False)
+        except OutputError as e:
+            s.error.emit(f"The model was not saved: {e}")
             return None
         info = s.info
         train = info.train_config if info is not None else (self.controller.train_settings if self.controller

@@ -110,6 +110,7 @@ _NAMES = {  # projection kind -> (label, x axis, y axis)
     "pixels-tsne": ("t-SNE of the pixels", "t-SNE 1", "t-SNE 2"),
     "umap": ("UMAP of the codes", "UMAP 1", "UMAP 2"),
     "pixels-umap": ("UMAP of the pixels", "UMAP 1", "UMAP 2"),
+    "line": ("1-D code by class", "z0", "class"),  # a latent size of 1: x is the code, y the class
 }
 CODE_EMBEDDINGS = ("tsne", "umap")  # computed from the codes: forgotten when the codes change
 
@@ -126,7 +127,7 @@ class Projection:
 
     @property
     def invertible(self) -> bool:
-        return self.kind in ("axes", "pca")
+        return self.kind in ("axes", "pca", "line")
 
     @property
     def of_pixels(self) -> bool:
@@ -148,12 +149,16 @@ EMBEDDINGS = (Projection("tsne"), Projection("umap"), Projection("pixels-pca"), 
 def projection_choices(latent_dim: int) -> list[Projection]:
     """The PCA plane and every pair of axes (the first pair first for a 2-D code: the default there), then
     the views that are not invertible: t-SNE of the codes, PCA and t-SNE of the pixels."""
+    if latent_dim == 1:  # a line: the code against the class (decodes along x); PCA and t-SNE need 2-D
+        return [Projection("line"), *(p for p in EMBEDDINGS if p.of_pixels)]
     pairs = [Projection("axes", i, j) for i in range(latent_dim) for j in range(i + 1, latent_dim)]
     planes = (pairs[:1] + [Projection("pca")] + pairs[1:]) if latent_dim == 2 else [Projection("pca"), *pairs]
     return [*planes, *EMBEDDINGS]
 
 
 def default_projection(latent_dim: int) -> Projection:
+    if latent_dim == 1:
+        return Projection("line")
     return Projection("axes", 0, min(1, latent_dim - 1)) if latent_dim <= 2 else Projection("pca")
 
 
@@ -337,7 +342,11 @@ class Session(QObject):
     def _on_encoded(self, number: int, _result) -> None:
         if self._finish("encode", number):
             self.is_ready = True
-            self.status.emit(f"{self.model_name()} on {self.dataset.spec}: {self.n_encoded:,} points")
+            bad = int((~np.isfinite(self.codes[:self.n_encoded]).all(axis=1)).sum())
+            shown = self.n_encoded - bad
+            self.status.emit(f"{self.model_name()} on {self.dataset.spec}: {shown:,} points")
+            if bad:
+                self.error.emit(non_finite_message(bad, self.n_encoded))
             self.ready.emit()
 
     def set_projection(self, projection: Projection) -> None:
@@ -443,9 +452,17 @@ class Session(QObject):
         if not p.invertible:
             self.plane, self.xy = None, self._embeddings[p.kind][:self.n_encoded]
             return
+        if p.kind == "line":
+            from trainer.latent import Line, code_against_class
+
+            self.plane = Line.of(codes.shape[1])
+            self.xy = code_against_class(codes, self.dataset.labels[:len(codes)])
+            return
+        finite = codes[np.isfinite(codes).all(axis=1)]  # NaN codes (an overflowing model) are not drawn
         try:
-            self.plane = Plane.pca(codes) if p.kind == "pca" else Plane.axes(p.i, p.j, codes.mean(axis=0))
-        except TrainerError as e:  # a 1-D code, or fewer than 3 images for PCA
+            pca = p.kind == "pca" and (len(finite) or not len(codes))  # no finite code: axes 0, 1
+            self.plane = Plane.pca(finite) if pca else Plane.axes(p.i, p.j, _mean(finite, codes))
+        except TrainerError as e:  # fewer than 3 images for PCA, axes the code does not have
             self.plane, self.xy = None, None
             self.error.emit(f"Cannot show the latent space as a scatter: {e}")
             return
@@ -604,6 +621,18 @@ def embedding_steps(kind: str):
 
     return {"pca": embed.pca_steps, "tsne": embed.tsne_steps,
             "umap": embed_umap.umap_steps}[kind.removeprefix("pixels-")]
+
+
+def non_finite_message(bad: int, total: int) -> str:
+    """The one message for codes that are NaN or Inf."""
+    which = f"None of the {total:,} images has" if bad == total else f"{bad:,} of the {total:,} images have"
+    return (f"{which} a finite latent code: the model's encoder gives NaN or Inf (its weights overflow "
+            "float32, so it was probably damaged or diverged in training). Those points are not drawn; "
+            "retrain the model or open another.")
+
+
+def _mean(finite: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    return finite.mean(axis=0) if len(finite) else np.zeros(codes.shape[1], np.float32)
 
 
 def _dims(shape) -> str:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QThread, Signal
 
-from explorer.workers import THREADS, torch_errors
+from explorer.workers import THREADS, torch_errors, unexpected
 from trainer.errors import TrainerError
 
 _THREADS: set[QThread] = set()  # running threads, kept alive (and waited for) until they end
@@ -155,9 +155,9 @@ class _Thread(QThread):
     def _report(self, error: Exception) -> None:
         if isinstance(error, TrainerError):
             self.failed.emit(str(error))
-        else:  # a bug: say so
+        else:  # a bug: say so, with the log file that holds its traceback
             traceback.print_exc(file=sys.stderr)
-            self.failed.emit(f"Unexpected error ({type(error).__name__}): {error}")
+            self.failed.emit(unexpected(error, type(self).__name__))
 
 
 class Task(_Thread):

@@ -93,9 +93,9 @@ class Lane(QThread):
             self.done.emit(number, result)
         except TrainerError as e:
             self.failed.emit(number, str(e))
-        except Exception as e:  # a bug: say so, and keep the thread alive for the next job
+        except Exception as e:  # a bug: say so, log it, and keep the thread alive for the next job
             traceback.print_exc(file=sys.stderr)
-            self.failed.emit(number, f"Unexpected error ({type(e).__name__}): {e}")
+            self.failed.emit(number, unexpected(e, self.objectName()))
 
     def _drain(self, number: int, gen: Iterator) -> None:
         with contextlib.closing(gen):
@@ -104,6 +104,16 @@ class Lane(QThread):
                     return None
                 self.yielded.emit(number, item)
         return None
+
+
+def unexpected(error: Exception, where: str) -> str:
+    """The message for an error no one expected: what it was, and the log file with its traceback."""
+    from trainer import logs
+
+    log = logs.write_report(error, where=f"in {where}")
+    details = f" The details are in the log file {log}." if log is not None else ""
+    kind = "out of memory" if isinstance(error, MemoryError) else f"{type(error).__name__}: {error}"
+    return f"Unexpected error ({kind}).{details}"
 
 
 def running_lanes() -> list[Lane]:

@@ -1,8 +1,6 @@
 """``python -m trainer``: the same command line as ``latent-trainer`` (see trainer/cli.py)."""
 
-import sys
-
-from trainer.cli import main
+from trainer.cli import entry
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

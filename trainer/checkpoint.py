@@ -21,14 +21,14 @@ from typing import Any, BinaryIO
 import safetensors.torch
 import torch
 
-from trainer.errors import CheckpointError, ConfigError
+from trainer.errors import CheckpointError, ConfigError, OutputError
 from trainer.files import atomic_file
 from trainer.models import Autoencoder, ModelConfig, build_model
 
 FORMAT = "latent-explorer"
 FORMAT_VERSION = "1"
 MAX_HEADER = 100_000_000  # bytes; the safetensors library's own limit
-FLOAT_DTYPES = {"F16", "BF16", "F32", "F64"}
+FLOAT_DTYPES = {"F16": 2, "BF16": 2, "F32": 4, "F64": 8}  # safetensors dtype -> bytes per element
 
 __all__ = ["CheckpointInfo", "FORMAT", "FORMAT_VERSION", "load_checkpoint", "read_checkpoint_info",
            "save_checkpoint"]
@@ -113,13 +113,20 @@ def _plain(o: Any) -> Any:
     raise TypeError(f"{type(o).__name__} is not JSON-serialisable")
 
 
+class CheckpointWriteError(CheckpointError, OutputError):
+    """A checkpoint could not be written (read-only folder, full disk, not a regular file...)."""
+
+
 def write_atomic(path: Path, data: bytes) -> None:
-    """Temp file beside ``path``, flush + fsync, ``os.replace``; on failure the old file is untouched."""
+    """Temp file beside ``path``, flush + fsync, ``os.replace``; on failure the old file is untouched.
+    CheckpointWriteError (a CheckpointError and an OutputError) when it cannot be written."""
     try:
         with atomic_file(path, make_parents=False) as f:
             f.write(data)
+    except OutputError as e:
+        raise CheckpointWriteError(str(e)) from None
     except OSError as e:
-        raise CheckpointError(f"{path}: cannot write: {e.strerror or e}") from None
+        raise CheckpointWriteError(f"{path}: cannot write: {e.strerror or e}") from None
 
 
 # ---- loading -----------------------------------------------------------------------------------------
@@ -139,6 +146,7 @@ def load_checkpoint(path: str | os.PathLike, device: str | torch.device = "cpu"
     with _open(path) as f:
         meta, entries = _read_header(path, f)
         info = _info(path, meta)
+        _check_byte_ranges(path, entries, os.fstat(f.fileno()).st_size - f.tell())
         _check_layout(path, info.model_config, entries)
         f.seek(0)
         data = f.read()
@@ -224,6 +232,32 @@ def _names(path: Path, value: Any, what: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise CheckpointError(f"{path}: dataset {what} should be a list of strings")
     return value
+
+
+def _check_byte_ranges(path: Path, entries: dict[str, Any], data_size: int) -> None:
+    """Every tensor's bytes must lie in the file and match its shape and dtype, so the model the header
+    describes can be no larger than the file (a 1 KB file cannot make us build a 25 GB model)."""
+    total = 0
+    for name, entry in entries.items():
+        shape = _entry_shape(path, name, entry)
+        offsets = entry.get("data_offsets")
+        if not (isinstance(offsets, list) and len(offsets) == 2 and all(type(o) is int for o in offsets)):
+            raise CheckpointError(f"{path}: tensor {name!r} has no valid data_offsets")
+        begin, end = offsets
+        size = FLOAT_DTYPES[entry["dtype"]]
+        for s in shape:
+            size *= s
+        if not 0 <= begin <= end <= data_size or end - begin != size:
+            raise CheckpointError(f"{path}: tensor {name!r} claims {_n(size)} bytes at {begin}..{end}, but "
+                                  f"the file holds {_n(data_size)} bytes of data: truncated or tampered")
+        total += size
+    if total > data_size:
+        raise CheckpointError(f"{path}: the tensors claim {_n(total)} bytes but the file holds "
+                              f"{_n(data_size)}")
+
+
+def _n(count: int) -> str:
+    return f"{count:,}"
 
 
 def _check_layout(path: Path, cfg: ModelConfig, entries: dict[str, Any]) -> None:

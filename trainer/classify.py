@@ -66,6 +66,18 @@ class ClassifyConfig:
         return asdict(self)
 
 
+def _check_bounds(cfg: ClassifyConfig) -> None:
+    from trainer import limits
+    from trainer.models.config import MAX_WIDTH
+
+    for name, high in (("seed", limits.MAX_SEED), ("epochs", limits.MAX_EPOCHS), ("hidden", MAX_WIDTH),
+                       ("batch_size", limits.MAX_BATCH), ("threads", limits.MAX_THREADS),
+                       ("limit_train", limits.MAX_LIMIT)):
+        value = getattr(cfg, name)
+        if value is not None:
+            limits.check_int(f"classifier setting {name}", value, 0 if name == "seed" else 1, high)
+
+
 def _check_config(cfg: ClassifyConfig) -> None:
     if cfg.mode not in MODES:
         raise ConfigError(f"unknown classifier mode {cfg.mode!r}: choose frozen or finetune")
@@ -79,6 +91,7 @@ def _check_config(cfg: ClassifyConfig) -> None:
             continue
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise ConfigError(f"classifier setting {name} must be a whole number ≥ {low}, got {value!r}")
+    _check_bounds(cfg)
     if cfg.lr is not None and not (isinstance(cfg.lr, (int, float)) and 0 < cfg.lr < math.inf):
         raise ConfigError(f"learning rate must be a positive number, got {cfg.lr!r}")
     if not cfg.report_every_s >= 0:
@@ -262,6 +275,7 @@ def _train(model, data: Dataset, cfg: ClassifyConfig, should_stop) -> Iterator:
                           "weights): use the frozen encoder")
     device, start = resolve_device(cfg.device), time.monotonic()
     codes = yield from _encode_train(model, data.images[:data.n_train], start)
+    _check_codes(codes)
     encode_s = time.monotonic() - start
     net = _classifier(model, cfg, codes, len(data.class_names), device)
     x = codes if cfg.mode == "frozen" else data.images[:data.n_train]
@@ -273,6 +287,14 @@ def _train(model, data: Dataset, cfg: ClassifyConfig, should_stop) -> Iterator:
     elapsed = time.monotonic() - start
     yield ClassifierResult(report, cfg, data.n_train, data.n_train, len(loop.history), loop.stopped,
                            loop.history, encode_s, train_s, elapsed)
+
+
+def _check_codes(codes: np.ndarray) -> None:
+    bad = int((~np.isfinite(codes).all(axis=1)).sum())
+    if bad:
+        raise TrainerError(f"the encoder's codes of {bad:,} of {len(codes):,} training images are not finite "
+                           "(NaN or Inf): the model's weights overflow float32, so no classifier can learn "
+                           "from them; retrain the model")
 
 
 def _encode_train(model, images: np.ndarray, start: float) -> Iterator[ClassifyProgress]:

@@ -1,7 +1,9 @@
 """``latent-trainer`` / ``python -m trainer``: train, evaluate and inspect models from a terminal.
 
-Subcommands: ``fit``, ``eval``, ``datasets``, ``info``. Bad input prints one ``error: ...`` line to stderr and
-exits 2 (usage, impossible settings) or 1 (data, model files, divergence); ``--debug`` shows tracebacks.
+Subcommands: ``fit``, ``eval``, ``datasets``, ``info`` (and ``sweep``, ``classify``). Bad input prints one
+``error: ...`` line to stderr and exits 2 (usage, impossible settings) or 1 (data, model files, outputs,
+divergence, non-finite figures); Ctrl-C exits 130; ``--debug`` shows tracebacks. Every number a flag takes is
+bounded (``trainer.limits``), and every output is proven writable before the work starts.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from trainer import limits
 from trainer.errors import ConfigError, TrainerError
-from trainer.files import atomic_file
+from trainer.files import atomic_file, check_output, write_with_fallback
+from trainer.models.config import MAX_LATENT, MAX_LAYERS, MAX_WIDTH
 
 DENOISING_NOISE = "gaussian:0.3"  # --family denoising = family "ae" trained on inputs with this noise
 EXIT_INTERRUPTED = 130
@@ -42,24 +46,38 @@ def _int_list(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(f"expected integers like 512,256, got {text!r}") from None
     if not values or min(values) < 1:
         raise argparse.ArgumentTypeError(f"expected positive integers like 512,256, got {text!r}")
+    if max(values) > MAX_WIDTH or len(values) > MAX_LAYERS:
+        raise argparse.ArgumentTypeError(f"expected at most {MAX_LAYERS} widths of at most {MAX_WIDTH:,}, "
+                                         f"got {text!r}")
     return values
 
 
-def _number(kind: type, low: float, strict: bool) -> Callable[[str], float]:
+def _number(kind: type, low: float, strict: bool, high: float | None = None) -> Callable[[str], float]:
+    """An argparse type: a number > low (``strict``) or >= low, and <= high when given."""
     def parse(text: str):
         try:
             value = kind(text)
-        except ValueError:
+        except (ValueError, OverflowError):
             raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
         if not math.isfinite(value) or value < low or (strict and value == low):
             raise argparse.ArgumentTypeError(f"must be {'>' if strict else '>='} {low:g}, got {text}")
+        if high is not None and value > high:
+            raise argparse.ArgumentTypeError(f"must be at most {high:,}, got {text}")
         return value
     parse.__name__ = kind.__name__
     return parse
 
 
+def bounded(high: int, low: int = 1) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` (0 or 1) to ``high``."""
+    return _number(int, 0, low > 0, high)
+
+
 POSITIVE_INT, COUNT = _number(int, 0, True), _number(int, 0, False)
 POSITIVE, NON_NEGATIVE = _number(float, 0, True), _number(float, 0, False)
+EPOCHS, BATCH, THREADS = bounded(limits.MAX_EPOCHS), bounded(limits.MAX_BATCH), bounded(limits.MAX_THREADS)
+SEED, LIMIT = bounded(limits.MAX_SEED, 0), bounded(limits.MAX_LIMIT)
+IW_SAMPLES = bounded(limits.MAX_IW_SAMPLES, 0)
 
 
 def _add_model_args(p: argparse.ArgumentParser) -> None:
@@ -70,8 +88,9 @@ def _add_model_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--arch", choices=["mlp", "conv"], help="default mlp")
     g.add_argument("--hidden", type=_int_list, metavar="W,W", help="MLP widths, encoder order (512)")
     g.add_argument("--channels", type=_int_list, metavar="C,C", help="conv channels, stride 2 each (32,64)")
-    g.add_argument("--dense", type=COUNT, metavar="N", help="conv: dense layer before the code (16)")
-    g.add_argument("--latent-dim", type=POSITIVE_INT, metavar="D", help="size of the code (2)")
+    g.add_argument("--dense", type=bounded(MAX_WIDTH, 0), metavar="N",
+                   help="conv: dense layer before the code (16)")
+    g.add_argument("--latent-dim", type=bounded(MAX_LATENT), metavar="D", help="size of the code (2)")
     g.add_argument("--beta", type=NON_NEGATIVE, metavar="B", help="VAE: weight of the KL term (1)")
     g.add_argument("--sparsity", choices=["l1", "kl"], help="sparse: penalty on the code (l1)")
     g.add_argument("--sparsity-weight", type=NON_NEGATIVE, metavar="W", help="sparse: penalty weight (1e-3)")
@@ -82,17 +101,17 @@ def _add_train_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("training")
     g.add_argument("--noise", metavar="KIND:LEVEL",
                    help="corrupt inputs: none, gaussian:0.3, salt-pepper:0.2, mask:0.25 (none)")
-    g.add_argument("--epochs", type=POSITIVE_INT, metavar="E", help="(10)")
-    g.add_argument("--batch-size", type=POSITIVE_INT, metavar="N", help="(128)")
+    g.add_argument("--epochs", type=EPOCHS, metavar="E", help="(10)")
+    g.add_argument("--batch-size", type=BATCH, metavar="N", help="(128)")
     g.add_argument("--lr", type=POSITIVE, metavar="LR", help="learning rate (1e-3)")
     g.add_argument("--optimizer", choices=["adam", "sgd"], help="(adam)")
     g.add_argument("--momentum", type=NON_NEGATIVE, metavar="M", help="sgd momentum (0.9)")
-    g.add_argument("--seed", type=COUNT, metavar="S", help="(0)")
-    g.add_argument("--threads", type=POSITIVE_INT, metavar="T", help="torch CPU threads (torch's default)")
+    g.add_argument("--seed", type=SEED, metavar="S", help="(0)")
+    g.add_argument("--threads", type=THREADS, metavar="T", help="torch CPU threads (torch's default)")
     g.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], help="(auto)")
     g.add_argument("--precision", choices=["auto", "fp32", "bf16"],
                    help="bf16 autocast; auto = bf16 where the CPU has native bf16 (auto)")
-    g.add_argument("--limit-train", type=POSITIVE_INT, metavar="N", help="use the first N training images")
+    g.add_argument("--limit-train", type=LIMIT, metavar="N", help="use the first N training images")
 
 
 def _add_fit(sub, common) -> None:
@@ -106,7 +125,7 @@ def _add_fit(sub, common) -> None:
     g.add_argument("--out", type=Path, default=Path("model.safetensors"), metavar="FILE",
                    help="checkpoint to write (model.safetensors)")
     g.add_argument("--metrics-json", type=Path, metavar="FILE", help="also write the figures as JSON")
-    g.add_argument("--iw-samples", type=COUNT, default=0, metavar="K",
+    g.add_argument("--iw-samples", type=IW_SAMPLES, default=0, metavar="K",
                    help="VAE: importance-weighted NLL with K samples on the test split (0 = skip)")
     p.set_defaults(handler=cmd_fit)
 
@@ -117,9 +136,9 @@ def _add_eval(sub, common) -> None:
                                    "--iw-samples. FILE: a checkpoint, or an ONNX model folder or .zip.")
     p.add_argument("file", type=Path, metavar="FILE")
     p.add_argument("--data", metavar="SPEC", help="data set (default: the one stored in the checkpoint)")
-    p.add_argument("--iw-samples", type=COUNT, default=0, metavar="K",
+    p.add_argument("--iw-samples", type=IW_SAMPLES, default=0, metavar="K",
                    help="VAE: importance-weighted NLL with K samples (0 = skip)")
-    p.add_argument("--threads", type=POSITIVE_INT, metavar="T", help="torch CPU threads")
+    p.add_argument("--threads", type=THREADS, metavar="T", help="torch CPU threads")
     p.add_argument("--metrics-json", type=Path, metavar="FILE", help="also write the figures as JSON")
     p.set_defaults(handler=cmd_eval)
 
@@ -343,14 +362,31 @@ def finite_or_none(d: dict) -> dict:
 
 
 def print_metrics(title: str, m: dict | None) -> None:
+    """The test figures; a figure that is not finite (stored as null) prints as "not finite"."""
     print(title)
     if m is None:
         print("  (no test split: nothing to evaluate)")
         return
-    print(f"  loss  {m['loss_nats']:.2f} nats/image  (recon {m['recon_nats']:.2f}, kl {m['kl_nats']:.2f})")
-    print(f"  PSNR  {m['psnr_db']:.2f} dB   active units {m.get('active_units', '?')}   n={m.get('n', '?')}")
+    loss, recon, kl, psnr = (_figure(m.get(k)) for k in ("loss_nats", "recon_nats", "kl_nats", "psnr_db"))
+    print(f"  loss  {loss} nats/image  (recon {recon}, kl {kl})")
+    print(f"  PSNR  {psnr} dB   active units {m.get('active_units', '?')}   n={m.get('n', '?')}")
     if m.get("nll_iw_nats") is not None:
         print(f"  NLL   {m['nll_iw_nats']:.2f} nats/image (importance-weighted)")
+
+
+def _figure(value) -> str:
+    return f"{value:.2f}" if isinstance(value, (int, float)) and math.isfinite(value) else "not finite"
+
+
+def non_finite_test(model, test: dict | None, where) -> str | None:
+    """None when the test loss is finite (or there is no test split), else one line that says why it is not:
+    the largest weight, and whether the model's outputs overflow float32."""
+    if test is None or test.get("loss_nats") is not None:
+        return None
+    biggest = max((float(p.detach().abs().max()) for p in model.parameters() if p.numel()), default=0.0)
+    why = (f"its largest weight is {biggest:.3g}, so its outputs overflow float32" if biggest > 1e10 else
+           "a reconstruction or the KL term overflows float32")
+    return f"{where}: the test loss is not finite (Inf or NaN): {why}; retrain it (e.g. with a lower --lr)"
 
 
 # ---------------------------------------------------------------------------------------------- commands
@@ -358,7 +394,6 @@ def print_metrics(title: str, m: dict | None) -> None:
 def cmd_fit(args: argparse.Namespace) -> int:
     import torch
 
-    from trainer.checkpoint import save_checkpoint
     from trainer.distributed import is_main_process, launched_size
     from trainer.models import build_model, preset
 
@@ -381,20 +416,64 @@ def cmd_fit(args: argparse.Namespace) -> int:
     report["interrupted"] = interrupted
     report["processes"] = launched_size()  # images_per_s counts the images of all of them
     stored = {k: v for k, v in report.items() if k not in STORED_APART}
-    save_checkpoint(args.out, model, train_config=tcfg, dataset=data, metrics=stored)
-    if args.metrics_json:
-        write_json(args.metrics_json, report)
+    with hold_sigint("saving") as held:
+        save_fit(args, model, tcfg, data, stored, report)
     print_fit_summary(report, args.out)
-    return EXIT_INTERRUPTED if interrupted else 0
+    if (problem := non_finite_test(model, report["test"], f"{args.out} (saved)")) is not None:
+        raise TrainerError(problem)
+    return EXIT_INTERRUPTED if interrupted or held else 0
+
+
+def save_fit(args: argparse.Namespace, model, tcfg, data, stored: dict, report: dict) -> None:
+    """The checkpoint and the metrics JSON; one that cannot be written at the end is kept in a recovery file
+    (``trainer.files.write_with_fallback``), and the OutputError that says where is raised after both."""
+    from trainer.checkpoint import save_checkpoint
+
+    problems = []
+    writes = [(args.out, lambda p: save_checkpoint(p, model, train_config=tcfg, dataset=data, metrics=stored),
+               "trained model")]
+    if args.metrics_json:
+        writes.append((args.metrics_json, lambda p: write_json(p, report), "metrics"))
+    for dest, write, what in writes:
+        try:
+            write_with_fallback(dest, write, what)
+        except TrainerError as e:
+            problems.append(str(e))
+    if problems:
+        from trainer.errors import OutputError
+
+        raise OutputError("; ".join(problems))
 
 
 def prepare_outputs(*paths: Path | None) -> None:
-    """Create the output folders before training, so a typo fails now rather than after an hour."""
+    """Prove every output writable before the work starts (``trainer.files.check_output``: a regular file or
+    none yet, its folder created and writable, its temporary name not too long), so that a typo, a read-only
+    folder or a device fails now rather than after an hour of training."""
     for path in paths:
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if path.is_dir():
-                raise IsADirectoryError(21, "is a folder, not a file", str(path))
+            check_output(path)
+
+
+@contextmanager
+def hold_sigint(what: str) -> Iterator[list]:
+    """A Ctrl-C inside the block is held until the block ends (the list it yields is then non-empty), so that
+    files are written whole: exit 130 afterwards."""
+    held: list = []
+
+    def on_sigint(signum, frame) -> None:
+        if not held:
+            print(f"\n{what}: Ctrl-C noted, stopping once the files are written...", file=sys.stderr)
+        held.append(signum)
+
+    try:
+        previous = signal.signal(signal.SIGINT, on_sigint)
+    except ValueError:  # not the main thread
+        yield held
+        return
+    try:
+        yield held
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 STORED_APART = ("model_config", "train_config", "data")  # the checkpoint keeps these in their own fields
@@ -439,6 +518,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from trainer.model_files import load_model
 
     _set_threads(args.threads)
+    prepare_outputs(args.metrics_json)
     model, info = load_model(args.file, threads=args.threads)
     spec = args.data or info.dataset_spec
     if not spec:
@@ -450,10 +530,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
         raise DataError(f"{spec}: images are {_shape(data.image_shape)} but {args.file} expects "
                         f"{_shape(model.config.image_shape)}")
     test = evaluate_test(model, data, args.iw_samples)
+    if (problem := non_finite_test(model, test, args.file)) is not None:
+        raise TrainerError(problem)
     print_metrics(f"{args.file} on the test split of {spec}:", test)
     if args.metrics_json:
-        write_json(args.metrics_json, {"checkpoint": str(args.file), "data": data_summary(data), "test": test,
-                                       "model_config": model.config.to_dict()})
+        report = {"checkpoint": str(args.file), "data": data_summary(data), "test": test,
+                  "model_config": model.config.to_dict()}
+        write_with_fallback(args.metrics_json, lambda p: write_json(p, report), "metrics")
     return 0
 
 
@@ -511,8 +594,10 @@ def cmd_info(args: argparse.Namespace) -> int:
     print_section("data", {"spec": info.dataset_spec, "classes": classes,
                            "attributes": len(info.attribute_names or [])})
     metrics = dict(info.metrics or {})
-    if metrics.get("history"):  # per-epoch losses: too long to print
-        metrics["history"] = f"{len(metrics['history'])} epochs of train/val losses"
+    if "history" in metrics:  # per-epoch losses: too long to print
+        history = metrics["history"]
+        metrics["history"] = (f"{len(history)} epochs of train/val losses" if isinstance(history, list) else
+                              f"(not a list: {type(history).__name__}, ignored)")
     print_section("metrics", metrics)
     return 0
 
@@ -529,27 +614,36 @@ def _manifest_summary(m) -> dict:
 def print_section(title: str, d: dict, indent: str = "  ") -> None:
     print(f"{indent[:-2]}{title}:")
     for key, value in d.items():
-        if isinstance(value, dict):
-            print_section(key, value, indent + "  ")
+        if isinstance(value, dict) and len(indent) < 12:
+            print_section(_short(key), value, indent + "  ")
         else:
-            print(f"{indent}{key:<18} {_fmt(value)}")
+            print(f"{indent}{_short(key):<18} {_short(_fmt(value), 200)}")
 
 
-def _fmt(value) -> str:
+def _short(text, width: int = 60) -> str:
+    """One line of at most ``width`` characters (metadata is read from files: it may hold anything)."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _fmt(value, depth: int = 0) -> str:
     if value is None or value == "":
         return "-"
     if isinstance(value, float):
         return f"{value:.4g}"
+    if isinstance(value, (list, tuple)) and depth > 2:
+        return f"[... ({len(value)})]"
     if isinstance(value, (list, tuple)) and len(value) > 8:
-        return f"[{', '.join(_fmt(v) for v in value[:8])}, ... ({len(value)})]"
+        return f"[{', '.join(_fmt(v, depth + 1) for v in value[:8])}, ... ({len(value)})]"
     if isinstance(value, (list, tuple)):
-        return f"[{', '.join(_fmt(v) for v in value)}]"
-    return str(value)
+        return f"[{', '.join(_fmt(v, depth + 1) for v in value)}]"
+    return _short(value, 200)
 
 
 # ---------------------------------------------------------------------------------------------- main
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; the exit status: 0, 1 (data, files, divergence), 2 (usage, settings), 130 (Ctrl-C)."""
     try:
         args = build_parser().parse_args(argv)
     except UsageError as e:
@@ -566,6 +660,22 @@ def main(argv: list[str] | None = None) -> int:
         return fail("interrupted", EXIT_INTERRUPTED)
 
 
+def entry() -> None:
+    """The program (``latent-trainer``, ``python -m trainer``): ``main()``, then exit with its status. Once
+    the command is over, Ctrl-C is ignored: a late one must not interrupt Python's shutdown (its atexit
+    callbacks) nor turn the exit status into a signal."""
+    code = EXIT_INTERRUPTED
+    try:
+        try:
+            code = main()
+        finally:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except KeyboardInterrupt:
+        code = fail("interrupted", EXIT_INTERRUPTED)
+    sys.stdout.flush()
+    sys.exit(code)
+
+
 def describe(e: Exception) -> tuple[str, int]:
     """One line and an exit code for an exception."""
     if isinstance(e, ConfigError):
@@ -575,6 +685,8 @@ def describe(e: Exception) -> tuple[str, int]:
     if isinstance(e, OSError):
         where = f"{e.filename}: " if e.filename else ""
         return f"{where}{e.strerror or e}", 1
+    if isinstance(e, MemoryError):
+        return "out of memory (the data set or the model is too large for this computer)", 1
     return f"unexpected {type(e).__name__}: {e} (rerun with --debug to see the traceback)", 1
 
 

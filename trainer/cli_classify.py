@@ -13,6 +13,8 @@ from pathlib import Path
 
 from trainer import cli
 from trainer.errors import ConfigError
+from trainer.files import write_with_fallback
+from trainer.models.config import MAX_WIDTH
 
 
 def add_parser(sub, common) -> None:
@@ -23,15 +25,15 @@ def add_parser(sub, common) -> None:
     p.add_argument("--data", metavar="SPEC", help="data set (default: the one stored in the checkpoint)")
     p.add_argument("--finetune", action="store_true", help="train a copy of the encoder too (default frozen)")
     p.add_argument("--head", choices=["linear", "mlp"], default="linear", help="(linear)")
-    p.add_argument("--hidden", type=cli.POSITIVE_INT, metavar="N", help="mlp head: hidden units (64)")
-    p.add_argument("--epochs", type=cli.POSITIVE_INT, metavar="E", help="(10)")
+    p.add_argument("--hidden", type=cli.bounded(MAX_WIDTH), metavar="N", help="mlp head: hidden units (64)")
+    p.add_argument("--epochs", type=cli.EPOCHS, metavar="E", help="(10)")
     p.add_argument("--lr", type=cli.POSITIVE, metavar="LR",
                    help="Adam learning rate (1e-2 frozen, 1e-3 fine-tuned)")
-    p.add_argument("--batch-size", type=cli.POSITIVE_INT, metavar="N", help="(256)")
-    p.add_argument("--seed", type=cli.COUNT, metavar="S", help="(0)")
-    p.add_argument("--limit-train", type=cli.POSITIVE_INT, metavar="N",
+    p.add_argument("--batch-size", type=cli.BATCH, metavar="N", help="(256)")
+    p.add_argument("--seed", type=cli.SEED, metavar="S", help="(0)")
+    p.add_argument("--limit-train", type=cli.LIMIT, metavar="N",
                    help="use the first N training images")
-    p.add_argument("--threads", type=cli.POSITIVE_INT, metavar="T", help="torch CPU threads")
+    p.add_argument("--threads", type=cli.THREADS, metavar="T", help="torch CPU threads")
     p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], help="(auto)")
     p.add_argument("--json", type=Path, metavar="FILE", help="also write the report as JSON")
     p.set_defaults(handler=cmd_classify)
@@ -58,8 +60,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
         raise ConfigError(f"{args.file}: no data set stored in the checkpoint; pass --data SPEC")
     result = run(model, cli.load_data(spec, args), cfg, args)
     print_result(result, args.file, spec)
-    if args.json:
-        cli.write_json(args.json, {"checkpoint": str(args.file), "data": spec, **result.to_dict()})
+    if args.json:  # a write that fails at the end keeps the report in a recovery file, and says where
+        report = {"checkpoint": str(args.file), "data": spec, **result.to_dict()}
+        write_with_fallback(args.json, lambda p: cli.write_json(p, report), "classifier report")
     return cli.EXIT_INTERRUPTED if result.stopped else 0
 
 

@@ -3,7 +3,8 @@
 The model and training flags are those of ``fit``; ``--grid`` overrides the training settings it names.
 Each finished run prints one line; the table (best first) is printed at the end and kept in
 ``OUT/results.csv``. Rerunning the same command resumes: finished runs are skipped. Ctrl-C stops after the
-current step and marks that run stopped (exit 130).
+current step and marks that run stopped (exit 130). The folder is locked while the sweep runs: a second
+sweep on it stops at once and names the process that holds it.
 """
 
 from __future__ import annotations
@@ -32,24 +33,40 @@ def add_parser(sub, common) -> None:
     p.set_defaults(handler=cmd_sweep)
 
 
+def expand_values(grid: dict) -> list[dict]:
+    """Every combination of the grid's values (as ``trainer.sweep.expand`` makes them)."""
+    from trainer.sweep import check_size
+
+    check_size(grid)
+    points: list[dict] = [{}]
+    for key, values in grid.items():
+        points = [{**p, key: v} for p in points for v in values]
+    return points
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
+    from trainer.files import check_folder
+    from trainer.locks import FolderLock
     from trainer.models import preset
     from trainer.sweep import parse_grid, run_sweep
 
     tcfg = cli.train_config(args)  # bad settings and a bad grid fail before any data is loaded
     grid = parse_grid(args.grid)
+    for values in expand_values(grid):
+        tcfg.with_(**values)  # every grid point is a valid TrainConfig (seed < 2**63...), checked now
     if args.preset:
         preset(args.preset)
-    if args.out.exists() and not args.out.is_dir():
-        raise NotADirectoryError(20, "is a file, not a folder", str(args.out))
-    data = cli.load_data(args.data, args)
-    model_cfg = cli.model_config(args, data.image_shape)
-    flag, printer = cli.StopFlag(), Printer(args)
-    try:
-        with cli.catch_sigint(flag):
-            rows = run_sweep(model_cfg, data, grid, args.out, train=tcfg, should_stop=flag, progress=printer)
-    finally:
-        printer.close()
+    check_folder(args.out)  # writable, and no other sweep in it: before the data is loaded
+    with FolderLock(args.out):
+        data = cli.load_data(args.data, args)
+        model_cfg = cli.model_config(args, data.image_shape)
+        flag, printer = cli.StopFlag(), Printer(args)
+        try:
+            with cli.catch_sigint(flag):
+                rows = run_sweep(model_cfg, data, grid, args.out, train=tcfg, should_stop=flag,
+                                 progress=printer, lock=False)
+        finally:
+            printer.close()
     print_results(rows, list(grid))
     print(f"results in {args.out / 'results.csv'}")
     return cli.EXIT_INTERRUPTED if flag.stop else 0

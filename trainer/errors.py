@@ -24,3 +24,8 @@ class TrainingDiverged(TrainerError):
         super().__init__(message)
         self.epoch = epoch
         self.step = step
+
+
+class OutputError(TrainerError, OSError):
+    """An output cannot be written: not a regular file, a read-only or missing folder, a name too long, a full
+    disk. An OSError too, so code that guards writes with ``except OSError`` keeps working."""

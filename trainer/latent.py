@@ -122,8 +122,51 @@ class Plane:
         return xy.T.astype(np.float32)
 
 
+@dataclass(frozen=True, eq=False)
+class Line:
+    """A 1-D latent space drawn on a plane: x is the code (``origin + x·axis``), y carries no latent meaning
+    (the app spreads the images over it, by class). It decodes like a Plane: ``to_latent`` uses x only, and
+    ``from_latent`` puts every code at y = ``rest_y``."""
+
+    origin: np.ndarray
+    axis: np.ndarray
+    rest_y: float = -1.0
+
+    @classmethod
+    def of(cls, dim: int = 1, i: int = 0, rest_y: float = -1.0) -> Line:
+        """The raw axis ``i`` of a ``dim``-dimensional space (the rest at zero)."""
+        if not 0 <= i < dim:
+            raise ConfigError(f"axis {i} is not one of 0..{dim - 1}")
+        return cls(np.zeros(dim), np.eye(dim)[i], rest_y)
+
+    @property
+    def dim(self) -> int:
+        return len(self.origin)
+
+    def to_latent(self, xy: np.ndarray) -> np.ndarray:
+        """Codes M×D for view coordinates M×2 (y ignored)."""
+        xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
+        return (self.origin + xy[:, :1] * self.axis).astype(np.float32)
+
+    def from_latent(self, z: np.ndarray) -> np.ndarray:
+        """View coordinates M×2: the code along the axis, and ``rest_y``."""
+        z = np.asarray(z, dtype=np.float64).reshape(-1, self.dim)
+        x = (z - self.origin) @ self.axis / float(self.axis @ self.axis)
+        return np.stack([x, np.full(len(z), self.rest_y)], axis=1).astype(np.float32)
+
+
+def code_against_class(codes: np.ndarray, labels: np.ndarray, spread: float = 0.6) -> np.ndarray:
+    """View coordinates N×2 of a 1-D code: x = the code, y = the class index plus a fixed jitter within
+    ±spread/2 (a low-discrepancy sequence, the same every time), so each class is a band whose density shows
+    how its codes are spread along the line."""
+    codes = np.asarray(codes, dtype=np.float64).reshape(len(labels), -1)
+    jitter = (np.arange(len(labels)) * 0.6180339887498949) % 1.0 - 0.5
+    y = np.asarray(labels, np.float64) + spread * jitter
+    return np.stack([codes[:, 0], y], axis=1).astype(np.float32)
+
+
 def grid_codes(x_range: tuple[float, float], y_range: tuple[float, float], n: int,
-               plane: Plane | None = None) -> np.ndarray:
+               plane: Plane | Line | None = None) -> np.ndarray:
     """(n·n)×D codes, row by row: row 0 is the top (highest y), columns go from low to high x.
     Without a plane the codes are the (x, y) points themselves (a 2-D latent space)."""
     if n < 1:
@@ -136,7 +179,7 @@ def grid_codes(x_range: tuple[float, float], y_range: tuple[float, float], n: in
 
 
 def decode_grid(model, x_range: tuple[float, float], y_range: tuple[float, float], n: int,
-                plane: Plane | None = None) -> np.ndarray:
+                plane: Plane | Line | None = None) -> np.ndarray:
     """n×n×C×H×W images of ``grid_codes`` (row 0 = top = highest y)."""
     d = model.config.latent_dim
     if plane is None and d != 2:

@@ -15,6 +15,7 @@ import torch.nn.functional as F
 
 from trainer.data.dataset import Dataset
 from trainer.errors import ConfigError, DataError
+from trainer.limits import MAX_IW_SAMPLES
 from trainer.models import Output
 
 PSNR_CAP_DB = 100.0  # identical images
@@ -46,8 +47,8 @@ def evaluate(model, data: Dataset, *, iw_samples: int = 0, batch_size: int = 512
     """Figures over all rows of ``data`` (pass ``ds.test``); ``iw_samples`` > 0 adds the IW-NLL (VAE only)."""
     if len(data.images) == 0:
         raise DataError(f"{data.source or data.spec}: no images to evaluate")
-    if iw_samples < 0 or batch_size < 1:
-        raise ConfigError("iw_samples must be ≥ 0 and batch_size ≥ 1")
+    if not 0 <= iw_samples <= MAX_IW_SAMPLES or batch_size < 1:
+        raise ConfigError(f"iw_samples must be 0…{MAX_IW_SAMPLES:,} and batch_size ≥ 1")
     gen = torch.Generator(device=_device(model)).manual_seed(0)
     parts = [_batch(model, x, iw_samples, gen) for x in _batches(model, data.images, batch_size)]
     sums = {k: sum(p[k] for p in parts) for k in ("loss", "recon", "kl", "nll")}
@@ -104,8 +105,11 @@ def iw_nll(model, x: torch.Tensor, k: int, generator: torch.Generator | None = N
         mu, logvar = model.encode(x)
         if logvar is None:
             raise ConfigError("the importance-weighted NLL needs a VAE (this model has no posterior)")
-        log_w = torch.stack([_log_weight(model, x, mu, logvar, generator) for _ in range(k)])
-        return -(torch.logsumexp(log_w, dim=0) - math.log(k))
+        total = None  # a running logsumexp: memory stays one batch whatever k is
+        for _ in range(k):
+            log_w = _log_weight(model, x, mu, logvar, generator)
+            total = log_w if total is None else torch.logaddexp(total, log_w)
+        return -(total - math.log(k))
 
 
 def _log_weight(model, x, mu, logvar, generator) -> torch.Tensor:
@@ -119,15 +123,28 @@ def _log_weight(model, x, mu, logvar, generator) -> torch.Tensor:
 
 
 def psnr(clean: np.ndarray, other: np.ndarray) -> np.ndarray:
-    """PSNR in dB per image (peak 1), images float in [0, 1]; identical images get PSNR_CAP_DB."""
-    a = np.asarray(clean, dtype=np.float64)
-    b = np.asarray(other, dtype=np.float64)
+    """PSNR in dB per image (N×…): 10·log10(peak² / MSE). The peak comes from the dtype: 1 for float images
+    in [0, 1], the type's maximum for integer images (255 for uint8, the data sets' own type). Images of two
+    different kinds (uint8 and float) are refused with ConfigError rather than compared on a wrong scale;
+    identical images get PSNR_CAP_DB, non-finite pixels give NaN."""
+    a, b = np.asarray(clean), np.asarray(other)
     if a.shape != b.shape:
         raise ConfigError(f"psnr needs images of equal shape, got {a.shape} and {b.shape}")
+    peak = _peak(a.dtype, b.dtype)
+    a, b = a.astype(np.float64), b.astype(np.float64)
     mse = ((a - b) ** 2).reshape(len(a), -1).mean(1)
-    with np.errstate(divide="ignore"):
-        db = 10 * np.log10(1.0 / mse)
-    return np.minimum(db, PSNR_CAP_DB)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        db = 10 * np.log10(peak * peak / mse)
+    return np.where(np.isnan(db), np.nan, np.minimum(db, PSNR_CAP_DB))
+
+
+def _peak(a: np.dtype, b: np.dtype) -> float:
+    """1.0 for floats (and bools), the integer type's maximum for integers; both must be of one kind."""
+    kinds = {"f" if t.kind in "fb" else "i" for t in (a, b)}
+    if len(kinds) > 1 or (kinds == {"i"} and a != b):
+        raise ConfigError(f"psnr compares images of one type: got {a} and {b} (convert the integer images to "
+                          "floats in [0, 1], or the floats to the integer type)")
+    return 1.0 if kinds == {"f"} else float(np.iinfo(a).max)
 
 
 def psnr_histogram(values: np.ndarray, bins: int = 30) -> tuple[np.ndarray, np.ndarray]:

@@ -10,9 +10,11 @@ after another with ``trainer.train.fit`` and writes, under ``out_dir``::
     <run_id>/model.safetensors   the trained model (finished runs only)
     results.csv             one row per grid point, best (lowest test loss) first; rewritten after each run
 
-Running the same sweep again resumes it: runs whose run.json says "done" are skipped, a stopped or partial
-run starts over. Every run starts from the same seed (``TrainConfig.seed``, or the swept one), so a run is
-repeatable. Nothing here imports torch until a run is trained (the app reads sweep folders with it).
+Running the same sweep again resumes it: runs whose run.json says "done" are skipped, a stopped, failed or
+partial run starts over. The folder is locked while a sweep runs (``.lock``: a second sweep is refused and
+told which process holds it). Every run starts from the same seed (``TrainConfig.seed``, or the swept one),
+so a run is repeatable. Nothing here imports torch until a run is trained (the app reads sweep folders with
+it).
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from trainer.errors import ConfigError, TrainerError, TrainingDiverged
-from trainer.files import atomic_file
+from trainer.errors import ConfigError, DataError, TrainerError, TrainingDiverged
+from trainer.files import atomic_file, check_folder
+from trainer.locks import FolderLock
 
 SWEEPABLE = {"epochs": int, "batch_size": int, "optimizer": str, "lr": float, "momentum": float,
              "seed": int, "noise": str}
@@ -40,6 +43,7 @@ RUN_FILE, MODEL_FILE, RESULTS_FILE, SWEEP_FILE = "run.json", "model.safetensors"
 METRIC_COLUMNS = ("test_loss", "test_recon", "test_kl", "test_psnr_db", "epochs_done", "seconds", "status")
 
 Grid = dict[str, list]  # setting -> values, in the order given
+MAX_RUNS = 10_000  # runs in one grid
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,7 @@ def expand(grid: Grid, model_config, train=None, data_spec: str = "") -> list[Ru
     from trainer.train import TrainConfig
 
     train = train or TrainConfig()
+    check_size(grid)
     points: list[dict] = [{}]
     for key, values in grid.items():
         points = [{**p, key: v} for p in points for v in values]
@@ -149,6 +154,14 @@ def expand(grid: Grid, model_config, train=None, data_spec: str = "") -> list[Ru
     if len({r.id for r in runs}) < len(runs):
         raise ConfigError("the grid repeats a point (the same value twice for one setting)")
     return runs
+
+
+def check_size(grid: Grid) -> int:
+    """The number of runs the grid makes; ConfigError beyond MAX_RUNS (before any is built)."""
+    count = math.prod(len(values) for values in grid.values())
+    if count > MAX_RUNS:
+        raise ConfigError(f"the grid makes {count:,} runs; at most {MAX_RUNS:,}")
+    return count
 
 
 def run_id(model_config, train, data_spec: str = "") -> str:
@@ -173,16 +186,26 @@ def _short(v) -> str:
 
 def run_sweep(base_model_config, data, grid: Grid | str, out_dir: str | Path, train=None,
               should_stop: Callable[[], bool] = lambda: False,
-              progress: Callable[[SweepEvent], None] = lambda event: None) -> list[dict]:
+              progress: Callable[[SweepEvent], None] = lambda event: None, lock: bool = True) -> list[dict]:
     """Train every run of ``grid`` not finished before; return the results table (best first).
 
     ``train`` is the TrainConfig the grid's values override (threads, limit_train, seed...). When
     ``should_stop()`` turns true the current run stops after its step, is recorded as "stopped" and no
-    further run starts. A run whose loss diverges is recorded as "diverged" and the sweep goes on.
+    further run starts. A run whose loss diverges is recorded as "diverged" and the sweep goes on. The
+    folder is locked while the sweep runs (``trainer.locks.FolderLock``: a second sweep on it gets
+    ``LockedError`` naming the holder); pass ``lock=False`` when the caller holds that lock already.
     """
     grid = parse_grid(grid) if isinstance(grid, str) else grid
-    out = Path(out_dir)
     runs = expand(grid, base_model_config, train, data.spec)
+    if not lock:
+        return _run_all(runs, grid, base_model_config, data, Path(out_dir), should_stop, progress)
+    check_folder(out_dir)
+    with FolderLock(out_dir):
+        return _run_all(runs, grid, base_model_config, data, Path(out_dir), should_stop, progress)
+
+
+def _run_all(runs: list[RunSpec], grid: Grid, base_model_config, data, out: Path, should_stop,
+             progress) -> list[dict]:
     _write_json(out / SWEEP_FILE, {"grid": grid, "model_config": base_model_config.to_dict(),
                                    "train_config": runs[0].train.to_dict(), "data": data.spec})
     for index, run in enumerate(runs):
@@ -223,17 +246,19 @@ def _train_run(run: RunSpec, model_config, data, run_dir: Path, should_stop, on_
               "data": data.spec, "curves": [], "test": None, "seconds": 0.0}
     _write_json(run_dir / RUN_FILE, record)
     start = time.monotonic()
-    torch.manual_seed(run.train.seed)  # the initial weights too: the same run gives the same model
-    model = build_model(model_config)
     try:
+        torch.manual_seed(run.train.seed)  # the initial weights too: the same run gives the same model
+        model = build_model(model_config)
         last = _fit(model, data, run, record, should_stop, on_progress)
+        _finish_run(model, data, run, record, last, run_dir)
     except TrainingDiverged as e:
         record.update(status="diverged", error=str(e))
     except KeyboardInterrupt:
         _close(record, "stopped", start, run_dir)
         raise
-    else:
-        _finish_run(model, data, run, record, last, run_dir)
+    except Exception as e:  # never leave a run marked "running": say why it failed, then stop the sweep
+        _close({**record, "error": f"{type(e).__name__}: {e}"}, "failed", start, run_dir)
+        raise
     return _close(record, record["status"], start, run_dir)
 
 
@@ -281,22 +306,39 @@ def _close(record: dict, status: str, start: float, run_dir: Path) -> dict:
 # ---------------------------------------------------------------------------------------------- records
 
 def read_run(run_dir: str | Path) -> dict:
-    """A run's run.json, or {} when it is missing or unreadable (a run never started, a torn write)."""
+    """A run's run.json, or {} when it is missing or unreadable (a run never started, a torn write). Fields
+    of the wrong type (edited or damaged by hand) read as missing: ``test`` a dict or None, ``curves`` a list
+    of dicts, ``status`` a string, ``seconds`` a finite number."""
     try:
-        record = json.loads((Path(run_dir) / RUN_FILE).read_text())
-    except (OSError, ValueError):
+        record = json.loads((Path(run_dir) / RUN_FILE).read_bytes().decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
         return {}
-    return record if isinstance(record, dict) else {}
+    if not isinstance(record, dict):
+        return {}
+    kinds = {"test": dict, "curves": list, "status": str, "label": str, "values": dict}
+    clean = {k: v for k, v in record.items() if k not in kinds or isinstance(v, kinds[k])}
+    if "curves" in clean:
+        clean["curves"] = [p for p in clean["curves"] if isinstance(p, dict)]
+    if not _number(clean.get("seconds")):
+        clean.pop("seconds", None)
+    return clean
+
+
+def _number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
 def table_row(run: RunSpec, record: dict) -> dict:
     """The results-table row of a run: id, label, its swept values, test figures, epochs, seconds, status."""
-    test = record.get("test") or {}
-    status = record.get("status") or "pending"
+    test = record.get("test") if isinstance(record.get("test"), dict) else {}
+    status = record.get("status") if isinstance(record.get("status"), str) else "pending"
+    curves = record.get("curves") if isinstance(record.get("curves"), list) else []
+    figure = {k: (v if _number(v) else None) for k, v in test.items()}
     return {"id": run.id, "label": run.label, **run.values,
-            "test_loss": test.get("loss_nats"), "test_recon": test.get("recon_nats"),
-            "test_kl": test.get("kl_nats"), "test_psnr_db": test.get("psnr_db"),
-            "epochs_done": len(record.get("curves") or []), "seconds": record.get("seconds"),
+            "test_loss": figure.get("loss_nats"), "test_recon": figure.get("recon_nats"),
+            "test_kl": figure.get("kl_nats"), "test_psnr_db": figure.get("psnr_db"),
+            "epochs_done": len(curves),
+            "seconds": record.get("seconds") if _number(record.get("seconds")) else None,
             "status": "stopped" if status == "running" else status}
 
 
@@ -324,22 +366,37 @@ def write_results(out_dir: Path, runs: list[RunSpec]) -> list[dict]:
 
 
 def read_results(out_dir: str | Path) -> list[dict]:
-    """results.csv as dicts, numbers as ints or floats (empty cells None); [] when there is none."""
+    """results.csv as dicts, numbers as ints or floats (empty cells None); [] when there is none. Rows without
+    an id are left out; DataError when the file is not UTF-8 text, not CSV or has no ``id`` column."""
+    path = Path(out_dir) / RESULTS_FILE
     try:
-        text = (Path(out_dir) / RESULTS_FILE).read_text()
-    except OSError:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
         return []
-    return [{k: _parse_cell(v) for k, v in row.items()} for row in csv.DictReader(io.StringIO(text))]
+    except OSError as e:
+        raise DataError(f"{path}: cannot read: {e.strerror or e}") from None
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: not a results table (not UTF-8 text)") from None
+    try:
+        rows = list(csv.DictReader(io.StringIO(text)))
+    except csv.Error as e:
+        raise DataError(f"{path}: not a results table ({e})") from None
+    if rows and "id" not in rows[0]:
+        raise DataError(f"{path}: not a results table (no id column)")
+    text_columns = ("id", "label", "status")  # an id of eight digits stays the string it is
+    return [{str(k): (v if k in text_columns else _parse_cell(v if isinstance(v, str) else None))
+             for k, v in row.items() if k is not None} for row in rows if row.get("id")]
 
 
 def curves(record: dict) -> dict[str, list[float]]:
     """A run record's curves as columns: epoch, train_loss, train_recon, train_kl, val_loss, val_recon,
-    val_kl (None where a value is missing)."""
-    points = record.get("curves") or []
-    out = {"epoch": [p.get("epoch") for p in points]}
+    val_kl (None where a value is missing or not a finite number)."""
+    points = [p for p in (record.get("curves") or []) if isinstance(p, dict)]
+    out = {"epoch": [p.get("epoch") if _number(p.get("epoch")) else None for p in points]}
     for split in ("train", "val"):
         for term in ("loss", "recon", "kl"):
-            out[f"{split}_{term}"] = [(p.get(split) or {}).get(term) for p in points]
+            values = [p.get(split) if isinstance(p.get(split), dict) else {} for p in points]
+            out[f"{split}_{term}"] = [v.get(term) if _number(v.get(term)) else None for v in values]
     return out
 
 

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 import torch
 
-from trainer import distributed
+from trainer import distributed, limits
 from trainer.data.dataset import Dataset
 from trainer.errors import ConfigError, DataError, TrainerError, TrainingDiverged
 from trainer.models.config import config_from_dict
@@ -96,6 +96,7 @@ def check(cfg: TrainConfig) -> None:
         raise ConfigError(f"unknown precision {cfg.precision!r}: choose one of {', '.join(PRECISIONS)}")
     if cfg.threads is not None and cfg.threads < 1:
         raise ConfigError(f"threads must be at least 1 (or None), got {cfg.threads}")
+    limits.check_train(cfg)
     if cfg.limit_train is not None and cfg.limit_train < 1:
         raise ConfigError(f"limit_train must be at least 1 (or None), got {cfg.limit_train}")
     if cfg.report_every_s < 0:
@@ -341,7 +342,8 @@ def _check_data(model, data: Dataset) -> None:
                           "train yours where it was made and export it again)")
     where = data.source or data.spec
     if data.n_train < 1:
-        raise DataError(f"{where}: no training images")
+        raise DataError(f"{where}: no training images: all {len(data.images):,} images are in the test split "
+                        "(a data set needs a training split to train on)")
     want = tuple(model.config.image_shape)
     if data.image_shape != want:
         raise ConfigError(f"{where}: images are {'×'.join(map(str, data.image_shape))} but the model expects "

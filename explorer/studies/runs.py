@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from explorer.settings import store
 from trainer import sweep
+from trainer.errors import TrainerError
 
 TITLE = "Runs (hyperparameter sweep)"
 FOLDER_KEY = "studies/runs_folder"
@@ -43,6 +44,7 @@ class RunsTool(QObject):
     folderChanged = Signal(str)
     rowsChanged = Signal()
     selectionChanged = Signal()
+    problem = Signal(str)  # why the folder's results cannot be read ("" when they can)
 
     def __init__(self, session, parent: QObject | None = None):
         super().__init__(parent)
@@ -67,8 +69,14 @@ class RunsTool(QObject):
         self.refresh()
 
     def refresh(self) -> None:
-        """Read results.csv again; selected runs that are still there stay selected."""
-        self.rows = sweep.read_results(self.folder) if self.folder else []
+        """Read results.csv again; selected runs that are still there stay selected. A results table that
+        cannot be read (not UTF-8, no id column) shows no rows and says why (``problem``)."""
+        try:
+            self.rows = sweep.read_results(self.folder) if self.folder else []
+            self.problem.emit("")
+        except TrainerError as e:
+            self.rows = []
+            self.problem.emit(str(e))
         self.rowsChanged.emit()
         ids = {row["id"] for row in self.rows}
         self.select([i for i in self.selected if i in ids])
@@ -142,6 +150,7 @@ class RunsWindow(QWidget):
         self._filling = False
         self._build()
         self.tool.folderChanged.connect(self.folder_label.setText)
+        self.tool.problem.connect(self._on_problem)
         self.tool.rowsChanged.connect(self._on_rows)
         self.tool.selectionChanged.connect(self._on_selection)
         if (folder := last_folder()) is not None:
@@ -161,13 +170,21 @@ class RunsWindow(QWidget):
         top.addWidget(self.folder_label, 1)
         for button in (choose, refresh, self.load_button):
             top.addWidget(button)
+        self.problem_label = QLabel(wordWrap=True)
+        self.problem_label.setStyleSheet("color: #b00020")
+        self.problem_label.hide()
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self._make_table())
         split.addWidget(self._make_plot())
         split.setSizes([300, 400])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.problem_label)
         layout.addWidget(split, 1)
+
+    def _on_problem(self, text: str) -> None:
+        self.problem_label.setText(text)
+        self.problem_label.setVisible(bool(text))
 
     def _make_table(self) -> QTableWidget:
         self.table = QTableWidget(0, 0)
@@ -256,7 +273,8 @@ class RunsWindow(QWidget):
         self.load_button.setEnabled(self.tool.model_path() is not None)
 
     def _curve(self, columns: dict, key: str, name: str | None, pen, color: str) -> None:
-        pairs = [(x, y) for x, y in zip(columns["epoch"], columns[key], strict=True) if y is not None]
+        pairs = [(x, y) for x, y in zip(columns["epoch"], columns[key], strict=True)
+                 if x is not None and y is not None]
         xs, ys = [p[0] for p in pairs], [p[1] for p in pairs]
         curve = self.plot.plot(xs, ys, pen=pen, name=name, symbol="o", symbolSize=5, symbolBrush=color,
                                symbolPen=None)

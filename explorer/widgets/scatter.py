@@ -106,7 +106,9 @@ class Picker:
         self._ratio = 0.0
 
     def set_points(self, xy: np.ndarray | None) -> None:
-        self.xy, self._tree = xy, None
+        finite = xy is None or bool(np.isfinite(xy).all())
+        self.xy = xy if finite else np.where(np.isfinite(xy), xy, 1e30)  # NaN: never picked
+        self._tree = None
 
     def nearest(self, x: float, y: float, pixel: tuple[float, float], radius: float = PICK_RADIUS_PX) -> int:
         """Row of the nearest point within ``radius`` pixels of (x, y), or -1; ``pixel``: units per pixel."""
@@ -363,13 +365,14 @@ class ScatterView(QWidget):
             self.count.setText("")
             return
         colour = self._colour_index(len(xy))
+        finite = np.isfinite(xy).all(axis=1)  # NaN codes (an overflowing model) are not drawn
         for k, layer in enumerate(self.layers):
-            mine = xy[colour == k]
+            mine = xy[(colour == k) & finite]
             if len(mine) == len(layer.data):  # the same points moved (training, re-encoding): no restyling
                 move_points(layer, mine)
             else:
                 layer.setData(x=mine[:, 0], y=mine[:, 1])
-        self.count.setText(f"{len(xy):,} points")
+        self.count.setText(f"{int(finite.sum()):,} points")
         self.plot.setLabel("bottom", s.projection.axis_labels[0])
         self.plot.setLabel("left", s.projection.axis_labels[1])
         self._sync_projection_box()

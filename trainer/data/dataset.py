@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from trainer.errors import DataError
+from trainer.limits import MAX_CLASSES
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ def validate(ds: Dataset) -> None:
     if ds.images.dtype != np.uint8 or ds.images.ndim != 4:
         raise DataError(f"{where}: images must be uint8 N×C×H×W, got {ds.images.dtype} {ds.images.shape}")
     n = len(ds.images)
+    if len(ds.class_names) > MAX_CLASSES:
+        raise DataError(f"{where}: {len(ds.class_names):,} classes; at most {MAX_CLASSES:,}")
     if ds.labels.shape != (n,):
         raise DataError(f"{where}: {n} images but labels of shape {ds.labels.shape}")
     if n and (ds.labels.min() < 0 or ds.labels.max() >= len(ds.class_names)):

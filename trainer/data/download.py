@@ -9,15 +9,17 @@ MNIST values are the widely published MD5s of the uncompressed files from yann.l
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import os
 import urllib.request
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from trainer.data.idx import FILES, find_files, parse, read_bytes, verify
+from trainer.data.idx import FILES, find_files, verify_md5
 from trainer.errors import DataError
 from trainer.files import atomic_file
 
@@ -42,6 +44,11 @@ class Source:
         fetch = f"python -m trainer datasets --download {name}"
         return f"{apt}run `{fetch}` to download it ({self.download_mb} MB)"
 
+
+# decompressed sizes of the four files (the same for MNIST and Fashion-MNIST): a download stops as soon as it
+# inflates to more, so a hostile mirror cannot fill memory or the disk
+SIZES = {"train-images-idx3-ubyte": 16 + 60000 * 784, "train-labels-idx1-ubyte": 8 + 60000,
+         "t10k-images-idx3-ubyte": 16 + 10000 * 784, "t10k-labels-idx1-ubyte": 8 + 10000}
 
 SOURCES = {
     "mnist": Source("https://ossci-datasets.s3.amazonaws.com/mnist/", {
@@ -97,32 +104,65 @@ def download_dataset(name: str, data_dir: Path, progress: Progress | None = None
 
 
 def fetch(url: str, dest: Path, checksums: dict[str, str], progress: Progress | None) -> None:
-    """Download ``url`` to ``dest`` atomically; DataError (and no file) on a network or checksum failure."""
+    """Download ``url`` to ``dest`` atomically, inflating and hashing it on the way; DataError (and no file)
+    on a network failure, a stream that inflates beyond the file's known size, or a checksum mismatch."""
     try:
         with atomic_file(dest) as f:
-            _copy(url, f, progress)
-            f.flush()
-            _check(Path(f.name), dest, checksums)
+            _copy(url, f, progress, _Check(dest, checksums))
     except (OSError, http.client.HTTPException, ValueError) as e:
         raise DataError(f"{url}: download failed: {getattr(e, 'reason', e)}") from e
 
 
-def _copy(url: str, f: BinaryIO, progress: Progress | None) -> None:
+class _Check:
+    """The MD5 and size of the decompressed bytes of a .gz download, fed one chunk at a time."""
+
+    def __init__(self, dest: Path, checksums: dict[str, str]):
+        self.dest, self.checksums = dest, checksums
+        self.name = next(n for n in FILES if dest.name.startswith(n))
+        self.limit = SIZES[self.name]
+        self.inflate = zlib.decompressobj(wbits=31)  # gzip framing
+        self.md5, self.size = hashlib.md5(), 0
+
+    def feed(self, chunk: bytes) -> None:
+        try:
+            while chunk and not self.inflate.eof:
+                out = self.inflate.decompress(chunk, self.limit + 1 - self.size)
+                self._add(out)
+                chunk = self.inflate.unconsumed_tail
+        except zlib.error as e:
+            raise self._fail(f"not a gzip file ({e})") from None
+
+    def _add(self, out: bytes) -> None:
+        self.size += len(out)
+        if self.size > self.limit:
+            raise self._fail(f"inflates to more than the {self.limit:,} bytes of {self.name}")
+        self.md5.update(out)
+
+    def finish(self) -> None:
+        if not self.inflate.eof:
+            raise self._fail("the gzip stream is truncated")
+        try:
+            verify_md5(self.md5.hexdigest(), self.dest, self.checksums)
+        except DataError as e:
+            raise DataError(f"{e} (downloaded file discarded)") from None
+
+    def _fail(self, why: str) -> DataError:
+        return DataError(f"{self.dest}: {why} (downloaded file discarded)")
+
+
+def _copy(url: str, f: BinaryIO, progress: Progress | None, check: _Check) -> None:
     with urllib.request.urlopen(url, timeout=60) as response:
         total = int(response.headers.get("Content-Length") or 0)
+        if total > check.limit:
+            raise check._fail(f"the server announces {total:,} bytes, more than the data set's "
+                              f"{check.limit:,}")
         done = 0
         while chunk := response.read(1 << 16):
+            check.feed(chunk)
             f.write(chunk)
             done += len(chunk)
+            if done > check.limit:  # gzip never grows real IDX data: this is not the file
+                raise check._fail(f"more than {check.limit:,} bytes downloaded")
             if progress:
                 progress(f"downloading {url.rsplit('/', 1)[-1]}", done, total)
-
-
-def _check(part: Path, dest: Path, checksums: dict[str, str]) -> None:
-    """Verify the downloaded bytes under the final name, so messages name ``dest``."""
-    data = read_bytes(part)
-    try:
-        verify(data, dest, checksums)
-        parse(data, dest, 1 if "labels" in dest.name else 3)
-    except DataError as e:
-        raise DataError(f"{e} (downloaded file discarded)") from None
+    check.finish()

@@ -2,6 +2,9 @@
 
 All images are resized to the most common size (or ``size``×``size``); the data set is grayscale when every
 image is (R = G = B), else RGB. Without train/ and test/, the last 20% of each class (by file name) are test.
+Each image is decoded as an image viewer shows it (``trainer.data.pixels``). Sizes are bounded: without
+``?size=`` the most common size may be at most 1024 pixels a side, and the decoded images may take at most
+100× the files' size (plus 64 MiB) and 8 GiB; otherwise the message asks for ``?size=N``.
 """
 
 from __future__ import annotations
@@ -13,9 +16,12 @@ from pathlib import Path
 import numpy as np
 
 from trainer.data.dataset import Dataset
+from trainer.data.pixels import oriented_size, read_rgb
 from trainer.errors import DataError
+from trainer.limits import MAX_DATASET_BYTES, expansion_limit
 
-EXTENSIONS = {".png", ".jpg", ".jpeg", ".bmp", ".gif"}
+EXTENSIONS = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
+MAX_AUTO_SIDE = 1024  # without ?size=, the most common size may be at most this many pixels a side
 Progress = Callable[[str, int, int], None]
 
 
@@ -62,19 +68,34 @@ def _rows(tables: list[dict[str, list[Path]]], class_names: list[str]) -> list[t
 
 
 def _target_size(paths: list[Path], size: int | None) -> tuple[int, int]:
-    """(width, height): size×size when given, else the most common image size."""
+    """(width, height): size×size when given, else the most common image size as shown (EXIF orientation
+    applied), which must be at most MAX_AUTO_SIDE a side. Both are checked against the memory budget."""
     if size is not None:
-        return size, size
-    from PIL import Image
+        target = (size, size)
+    else:
+        counts = Counter(oriented_size(path) for path in paths)
+        target = counts.most_common(1)[0][0]
+        if max(target) > MAX_AUTO_SIDE:
+            raise DataError(f"{paths[0].parent.parent}: the images are {target[0]}×{target[1]} pixels, "
+                            f"larger than {MAX_AUTO_SIDE} a side: add ?size=N (4…1024) to resize them to "
+                            "N×N, e.g. ?size=64")
+    _check_budget(paths, target)
+    return target
 
-    counts: Counter[tuple[int, int]] = Counter()
-    for path in paths:
-        try:
-            with Image.open(path) as im:
-                counts[im.size] += 1
-        except Exception as e:  # PIL raises many types (OSError, SyntaxError, DecompressionBombError...)
-            raise DataError(f"{path}: cannot read image: {e}") from e
-    return counts.most_common(1)[0][0]
+
+def _check_budget(paths: list[Path], size: tuple[int, int]) -> None:
+    """The decoded images (RGB while reading) may take at most MAX_DATASET_BYTES, and at most
+    ``expansion_limit`` of the files' total size: a folder of small blank PNGs cannot fill memory."""
+    need = len(paths) * size[0] * size[1] * 3
+    try:
+        on_disk = sum(path.stat().st_size for path in paths)
+    except OSError as e:
+        raise DataError(f"{e.filename}: cannot read: {e.strerror}") from e
+    budget = min(MAX_DATASET_BYTES, expansion_limit(on_disk))
+    if need > budget:
+        raise DataError(f"{paths[0].parent.parent}: {len(paths):,} images of {size[0]}×{size[1]} would take "
+                        f"{need / 2**20:,.0f} MiB decoded (from {on_disk / 2**20:,.1f} MiB of files; at most "
+                        f"{budget / 2**20:,.0f} MiB): add a smaller ?size=N")
 
 
 def read_images(paths: list[Path], size: tuple[int, int], progress: Progress | None) -> np.ndarray:
@@ -89,14 +110,6 @@ def read_images(paths: list[Path], size: tuple[int, int], progress: Progress | N
 
 
 def read_image(path: Path, size: tuple[int, int]) -> np.ndarray:
-    """One image as RGB H×W×3 at ``size`` (width, height)."""
-    from PIL import Image
-
-    try:
-        with Image.open(path) as im:
-            rgb = im.convert("RGB")
-        if rgb.size != size:
-            rgb = rgb.resize(size, Image.Resampling.LANCZOS)
-        return np.asarray(rgb, dtype=np.uint8)
-    except Exception as e:  # PIL raises many types (OSError, SyntaxError, DecompressionBombError...)
-        raise DataError(f"{path}: cannot read image: {e}") from e
+    """One image as RGB H×W×3 at ``size`` (width, height), decoded as a viewer shows it
+    (``trainer.data.pixels``: bit depth, palette, transparency over white, EXIF orientation, ICC profile)."""
+    return read_rgb(path, size)

@@ -88,8 +88,10 @@ def load_dataset(spec: str, *, progress: Progress | None = None, data_dir: Path 
 
 
 def parse_spec(spec: str, kinds: dict[str, Kind]) -> Spec:
-    """Split ``kind:ARG?a=1&b=2``, check the options, make paths absolute; a bare path guesses its kind."""
-    text, _, query = spec.strip().rpartition("?") if "?" in spec else (spec.strip(), "", "")
+    """Split ``kind:ARG?a=1&b=2``, check the options, make paths absolute; a bare path guesses its kind.
+    A path may hold ``?``: the longest ARG that exists on disk is the path (``npz:q?/set.npz`` is the file
+    ``q?/set.npz``), and the rest, if any, the options."""
+    text, query = _split_query(spec.strip(), kinds)
     kind, _, arg = text.partition(":")
     kind = ALIASES.get(kind.strip().lower(), kind.strip().lower())
     if kind not in kinds:
@@ -108,6 +110,43 @@ def parse_spec(spec: str, kinds: dict[str, Kind]) -> Spec:
     return Spec(kind, arg, options)
 
 
+def spec_path(spec: str) -> Path | None:
+    """The file or folder a spec names (``npz:/a?b/set.npz?x=1`` -> ``/a?b/set.npz``), as ``parse_spec``
+    reads it; None for the kinds without a path. Options are not checked."""
+    text, _ = _split_query(spec.strip(), KINDS)
+    kind, colon, arg = text.partition(":")
+    info = KINDS.get(ALIASES.get(kind.strip().lower(), kind.strip().lower()))
+    if info is None:
+        return Path(text).expanduser() if text else None
+    return Path(arg).expanduser() if colon and arg and info.path != "none" else None
+
+
+def _split_query(spec: str, kinds: dict[str, Kind]) -> tuple[str, str]:
+    """(kind:ARG, query): the split at the last ``?`` whose left part names an existing path, else at the
+    last ``?`` (the whole spec when there is none)."""
+    if "?" not in spec:
+        return spec, ""
+    kind, colon, _ = spec.partition(":")
+    known = kinds.get(ALIASES.get(kind.strip().lower(), kind.strip().lower()))
+    if known is not None and (known.path == "none" or not colon):
+        text, _, query = spec.rpartition("?")
+        return text, query
+    prefix = len(kind) + 1 if known is not None else 0
+    cuts = [len(spec)] + [i for i in range(len(spec) - 1, prefix - 1, -1) if spec[i] == "?"]
+    for cut in cuts:
+        if _exists(spec[prefix:cut]):
+            return spec[:cut], spec[cut + 1:]
+    text, _, query = spec.rpartition("?")
+    return text, query
+
+
+def _exists(path: str) -> bool:
+    try:
+        return bool(path) and "\0" not in path and Path(path).expanduser().exists()
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
 def _absolute(arg: str, spec: str) -> str:
     try:
         return str(Path(arg).expanduser().resolve())
@@ -124,14 +163,16 @@ def _bare_path(spec: str, text: str, query: str, kinds: dict[str, Kind]) -> Spec
 
 
 def guess_kind(path: Path) -> str:
-    """The reader for an existing path: npz file, IDX folder, CelebA folder, else a folder of classes."""
-    from trainer.data.idx import find_files
+    """The reader for an existing path: npz file, IDX folder (any of its four files: a t10k-only folder too),
+    CelebA folder (any of its layouts), else a folder of classes."""
+    from trainer.data.celeba import is_celeba
+    from trainer.data.idx import has_idx_files
 
     if path.is_file():
         return "npz"
-    if find_files(path):
+    if has_idx_files(path):
         return "idx"
-    return "celeba" if (path / "list_attr_celeba.txt").is_file() else "folder"
+    return "celeba" if is_celeba(path) else "folder"
 
 
 def _options(spec: str, kind: str, query: str, info: Kind) -> dict[str, object]:
@@ -265,7 +306,7 @@ KINDS: dict[str, Kind] = {
                                "download; 8,000 for training here, 2,000 for testing)"),
     "idx": Kind(_idx, "A folder with train-images-idx3-ubyte, train-labels-idx1-ubyte, "
                 "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (.gz or raw)", path="required"),
-    "celeba": Kind(_celeba, "CelebA: img_align_celeba/ + list_attr_celeba.txt (+ list_eval_partition.txt); "
+    "celeba": Kind(_celeba, "CelebA: img_align_celeba/ + list_attr_celeba.txt or .csv (+ partitions); "
                    "faces cropped to 64×64 RGB, 40 attributes; ?limit=N, ?label=Male",
                    {"limit": int_in(1, 10_000_000), "label": str}, path="required"),
     "folder": Kind(_folder, "A folder with one sub-folder of images (png/jpg/bmp/gif) per class, or "

@@ -11,6 +11,14 @@ FAMILIES = ("ae", "vae", "sparse")  # "denoising" is any family trained with Tra
 ARCHS = ("mlp", "conv", "onnx")  # onnx: a graph opened from an ONNX model folder (trainer.onnx_model)
 SPARSITY = ("l1", "kl")
 MAX_LAYERS = 8
+# Bounds on what a model can be, so that no setting (a flag, a sweep grid, a tampered checkpoint) asks for
+# more memory than a desktop has: each width, and the whole model (2**28 float32 parameters = 1 GiB; training
+# needs about four times that for gradients and Adam's moments).
+MAX_LATENT = 4096
+MAX_WIDTH = 65536  # hidden widths, conv channels, the dense layer
+MAX_SIDE = 4096  # image height and width
+MAX_CHANNELS = 4
+MAX_PARAMETERS = 2**28
 
 
 @dataclass(frozen=True)
@@ -71,14 +79,15 @@ def check(cfg: ModelConfig) -> None:
         raise ConfigError(f"unknown architecture {cfg.arch!r}: choose mlp or conv")
     if len(cfg.image_shape) != 3 or min(cfg.image_shape) < 1:
         raise ConfigError(f"image_shape must be (C, H, W), got {cfg.image_shape}")
-    if cfg.latent_dim < 1:
-        raise ConfigError("latent_dim must be at least 1")
+    if not 1 <= cfg.latent_dim <= MAX_LATENT:
+        raise ConfigError(f"latent_dim must be 1…{MAX_LATENT:,}, got {cfg.latent_dim:,}")
     if not (0 <= cfg.beta < math.inf and 0 <= cfg.sparsity_weight < math.inf):
         raise ConfigError("beta and sparsity_weight must be finite and not negative")
     if min(cfg.hidden, default=1) < 1 or min(cfg.conv_channels, default=1) < 1 or cfg.dense < 0:
         raise ConfigError("hidden widths and conv channels must be at least 1, dense at least 0")
     if len(cfg.hidden) > MAX_LAYERS or len(cfg.conv_channels) > MAX_LAYERS:
         raise ConfigError(f"at most {MAX_LAYERS} hidden or conv layers")
+    _check_sizes(cfg)
     if cfg.sparsity not in SPARSITY:
         raise ConfigError(f"unknown sparsity {cfg.sparsity!r}: choose l1 or kl")
     if not 0 < cfg.sparsity_target < 1:
@@ -89,6 +98,52 @@ def check(cfg: ModelConfig) -> None:
         if not cfg.conv_channels or h % k or w % k:
             raise ConfigError(f"a conv body with {len(cfg.conv_channels)} stride-2 layers needs H and W "
                               f"divisible by {k}; got {h}×{w}")
+
+
+def _check_sizes(cfg: ModelConfig) -> None:
+    widest = max((*cfg.hidden, *cfg.conv_channels, cfg.dense), default=0)
+    if widest > MAX_WIDTH:
+        raise ConfigError(f"layer width {widest:,} is too large: hidden widths, conv channels and dense "
+                          f"are at most {MAX_WIDTH:,}")
+    c, h, w = cfg.image_shape
+    if c > MAX_CHANNELS or max(h, w) > MAX_SIDE:
+        raise ConfigError(f"images of {c}×{h}×{w} are too large: at most {MAX_CHANNELS} channels and "
+                          f"{MAX_SIDE:,} pixels a side")
+    n = parameter_count(cfg)
+    if n > MAX_PARAMETERS:
+        raise ConfigError(f"this model would have {n:,} parameters ({4 * n / 2**30:,.1f} GiB as float32); "
+                          f"the most is {MAX_PARAMETERS:,}: choose smaller layers or images")
+
+
+def parameter_count(cfg: ModelConfig) -> int:
+    """The number of weights ``build_model(cfg)`` has, computed without building it (no torch)."""
+    c, h, w = cfg.image_shape
+    heads = 2 if cfg.family == "vae" else 1
+    if cfg.arch == "mlp":
+        widths = (c * h * w, *cfg.hidden)
+        back = (cfg.latent_dim, *reversed(cfg.hidden), c * h * w)
+        return _dense(widths) + heads * _linear(widths[-1], cfg.latent_dim) + _dense(back)
+    cc = cfg.conv_channels
+    k = 2 ** len(cc)
+    flat = (h // k) * (w // k) * cc[-1]
+    down = sum(_conv(a, b) for a, b in zip((c, *cc[:-1]), cc, strict=True))
+    up_pairs = (cc[-1], *reversed(cc))
+    up = sum(_conv(a, b) for a, b in zip(up_pairs[:-1], up_pairs[1:], strict=True)) + _conv(cc[0], c)
+    dense = _linear(flat, cfg.dense) if cfg.dense else 0
+    code = heads * _linear(cfg.dense or flat, cfg.latent_dim) + _linear(cfg.latent_dim, flat)
+    return down + dense + code + up
+
+
+def _conv(a: int, b: int) -> int:
+    return 9 * a * b + b
+
+
+def _linear(a: int, b: int) -> int:
+    return a * b + b
+
+
+def _dense(widths: tuple[int, ...]) -> int:
+    return sum(_linear(a, b) for a, b in zip(widths[:-1], widths[1:], strict=True))
 
 
 PRESETS: dict[str, dict] = {
