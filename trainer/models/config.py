@@ -119,6 +119,8 @@ def parameter_count(cfg: ModelConfig) -> int:
     """The number of weights ``build_model(cfg)`` has, computed without building it (no torch)."""
     c, h, w = cfg.image_shape
     heads = 2 if cfg.family == "vae" else 1
+    if cfg.arch == "onnx":  # a graph run by ONNX Runtime: no torch weights
+        return 0
     if cfg.arch == "mlp":
         widths = (c * h * w, *cfg.hidden)
         back = (cfg.latent_dim, *reversed(cfg.hidden), c * h * w)
