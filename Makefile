@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench models clean install-desktop uninstall-desktop
+.PHONY: run test lint bench models clean install-desktop uninstall-desktop bundle
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,5 +38,12 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/tool_latency.py
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/tsne_stall.py
 
+# a one-folder desktop bundle that needs no Python on the target machine: dist/latent-explorer/latent-explorer
+bundle: $(STAMP)
+	$(PY) -m pip install --quiet "pyinstaller>=6.10"
+	cd packaging && ../$(PY) -m PyInstaller --noconfirm --distpath ../dist \
+		--workpath ../build/pyinstaller latent-explorer.spec
+	@du -sh dist/latent-explorer
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info

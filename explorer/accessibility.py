@@ -316,7 +316,8 @@ def _regions(window: QMainWindow) -> list[QWidget]:
     placed = []
     for k, dock in enumerate(docks):  # tabbed docks: where the tab in front is, then in the tabs' order
         group = [dock, *window.tabifiedDockWidgets(dock)]
-        shown = [d for d in group if d.isVisible()] or group
+        # a dock behind another's tab still says isVisible(), placed off screen: only the one in front is seen
+        shown = [d for d in group if d.isVisible() and not d.visibleRegion().isEmpty()] or group
         y, x = min(d.y() for d in shown), min(d.x() for d in shown)
         area = rank.get(window.dockWidgetArea(dock), 5)
         placed.append((area, y, x, tabs.get(dock.windowTitle(), 0), k, dock))

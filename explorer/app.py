@@ -23,13 +23,14 @@ MODELS_DIR = models_dir()
 PREFERRED_MODELS = {"fashion-mnist-vae.safetensors": "fashion-mnist", "digits-vae.safetensors": "",
                     "shapes-vae.safetensors": ""}
 TOOLS = ("denoise", "attributes", "interpolate", "sample", "draw")  # explorer.demo (imports Qt: loaded late)
-VIEWS = ("axes", "pca", "tsne", "pixels-pca", "pixels-tsne")
+VIEWS = ("axes", "pca", "tsne", "umap", "pixels-pca", "pixels-tsne", "pixels-umap")
 SCREENSHOT_GIVE_UP_MS = 180_000  # a safety net only: the screenshot waits for signals
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="latent-explorer", description="See the latent space of a model.")
-    parser.add_argument("model", nargs="?", type=Path, help="a .safetensors checkpoint (default: bundled)")
+    parser.add_argument("model", nargs="?", type=Path,
+                        help="a .safetensors checkpoint, or an ONNX model folder or .zip (default: bundled)")
     parser.add_argument("--data", metavar="SPEC", help="data set to show (default: the model's own)")
     parser.add_argument("--screenshot", metavar="PNG", type=Path, help="render the loaded window and exit")
     parser.add_argument("--size", metavar="WxH", type=_size, help="window size, e.g. 1920x1080")

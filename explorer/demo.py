@@ -13,7 +13,7 @@ from explorer.state import Projection
 from explorer.tools.jobs import Jobs
 
 TOOLS = ("denoise", "attributes", "interpolate", "sample", "draw")
-VIEWS = ("axes", "pca", "tsne", "pixels-pca", "pixels-tsne")
+VIEWS = ("axes", "pca", "tsne", "umap", "pixels-pca", "pixels-tsne", "pixels-umap")
 
 
 def first_test_row(session, label: int) -> int:

@@ -1,5 +1,6 @@
 """File → Export: any panel as a PNG at a chosen resolution, the latent codes as CSV, the morph and
-interpolation strips as PNG and GIF, the samples as PNG, and the model.
+interpolation strips as PNG and GIF, the samples as PNG, and the model (as a checkpoint, or as ONNX:
+``explorer/onnx_export.py``).
 
 Each export is a method that takes a path (scripts and tests call them; the menu asks for the path first),
 writes the file atomically (``trainer.files.atomic_file``: images are encoded in memory first) and reports a
@@ -136,6 +137,9 @@ class Exports(QObject):
         window.file_menu.insertMenu(before, self.menu)
         self._connect()
         self._update()
+        from explorer import onnx_export
+
+        self.onnx = onnx_export.install(self)  # "Model as ONNX…"
 
     def _actions(self) -> None:
         add = self._action
@@ -175,7 +179,8 @@ class Exports(QObject):
         for which, actions in self.strip_actions.items():
             for action in actions:
                 action.setEnabled(self._strip_images(which) is not None)
-        self.model_action.setEnabled(self.session.model is not None)
+        onnx = getattr(self.session.model, "is_onnx", False)  # saved as ONNX only (File → Export → ONNX)
+        self.model_action.setEnabled(self.session.model is not None and not onnx)
 
     # ---- panels ------------------------------------------------------------------------------------------
 

@@ -17,7 +17,11 @@ from PySide6.QtWidgets import QFileDialog, QMenu
 from explorer.dialogs import PATH_KINDS, DataLoad, DataSetDialog
 from explorer.training import Task
 
-MODEL_FILTER = "Latent Explorer models (*.safetensors);;All files (*)"
+# an ONNX model is a folder: choosing its model.json (or an .onnx file in it) opens the folder
+MODEL_FILTER = ("Models (*.safetensors model.json *.onnx *.zip);;"
+                "Latent Explorer checkpoints (*.safetensors);;ONNX model folders (model.json *.onnx);;"
+                "Zipped ONNX models (*.zip);;All files (*)")
+SAVE_FILTER = "Latent Explorer checkpoints (*.safetensors);;All files (*)"
 
 
 class RecentFiles:
@@ -134,7 +138,7 @@ class FileMenu(QObject):
         if self.session.model is None:
             return
         start = str(Path(self._folder()) / default_name(self.session))
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save model as", start, MODEL_FILTER)
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save model as", start, SAVE_FILTER)
         if path:
             self.save_to(path if Path(path).suffix else path + ".safetensors")
 
@@ -174,7 +178,10 @@ class FileMenu(QObject):
             self.session.status.emit(f"Saved {path}")
 
     def _on_model(self) -> None:
-        self.save_action.setEnabled(self.session.model is not None)
+        onnx = getattr(self.session.model, "is_onnx", False)  # no torch weights: File → Export → as ONNX
+        self.save_action.setEnabled(self.session.model is not None and not onnx)
+        self.save_action.setToolTip("An ONNX model has no torch weights to save as a checkpoint" if onnx
+                                    else "")
         if self.session.model_path is not None:
             self.recent.add(f"model:{Path(self.session.model_path).resolve()}")
 

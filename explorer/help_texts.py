@@ -13,8 +13,10 @@ PANELS: dict[str, str] = {
         "class (see the legend), so clusters of one colour mean the model has learned what those images "
         "have in common. <b>Click a dot</b> to see the image and its reconstruction in the Inspector; "
         "<b>click empty space</b> to ask the decoder what image lives there. <i>View</i> shows other maps "
-        "of the same images (t-SNE, PCA of the raw pixels) to compare. <b>Keyboard:</b> the arrow keys move "
-        "a cursor from dot to dot, Enter selects, Shift+arrows move through the space and decode."
+        "of the same images (t-SNE, UMAP, PCA of the raw pixels) to compare. <i>Colour</i> can show how "
+        "badly each image is rebuilt, or any attribute, instead of the class; <i>Find</i> marks a class "
+        "or jumps to an image by its number. <b>Keyboard:</b> the arrow keys move a cursor from dot to "
+        "dot, Enter selects, Shift+arrows move through the space and decode."
     ),
     "grid": (
         "These images are made by the <b>decoder</b> alone: each one is decoded from one point of an even "
@@ -27,6 +29,13 @@ PANELS: dict[str, str] = {
         "(the <b>reconstruction</b>). PSNR (in dB) says how close they are: the higher, the "
         "closer. When you click empty space instead, you see the image decoded from that latent "
         "point: one the model invented."
+    ),
+    "neighbours": (
+        "The images closest to the one you clicked, found two ways: by their <b>codes</b> (neighbours in "
+        "the latent space: what the model thinks is similar) and by their <b>pixels</b> (what looks "
+        "similar, pixel by pixel). The numbers are distances. Underlined images are neighbours both ways; "
+        "on the scatter, blue circles mark the code neighbours and orange squares the pixel neighbours. "
+        "Click an image to go to it."
     ),
     "training": (
         "Here you train a new model on the data set shown. Choose the family (a plain autoencoder or a "

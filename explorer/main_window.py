@@ -26,6 +26,7 @@ from explorer import (
     file_menu,
     help,
     presentation,
+    scatter_extras,
     settings,
     shortcuts,
     storage_notice,
@@ -108,6 +109,7 @@ class MainWindow(QMainWindow):
         lessons (Help), keyboard shortcuts, and the settings that restore the last session (last: it
         restores what the others made)."""
         self.exports = export_menu.install(self)
+        self.extras = scatter_extras.install(self)  # Colour by, Find, Neighbours
         self.studies = studies.install(self)
         self.presentation = presentation.install(self)
         self.help = help.install(self)

@@ -12,8 +12,8 @@ Attributes (read them; change them only through the methods below)
     codes        float32 N×D | None     latent means of ``dataset.images`` (grows while encoding)
     n_encoded    int                    rows of ``codes`` filled so far
     projection   Projection             the 2-D view shown: latent axes (i, j), the codes' PCA plane (both
-                                        ``.invertible``), or t-SNE of the codes, PCA or t-SNE of the raw
-                                        pixels (not); ``.label``, ``.axis_labels`` name it
+                                        ``.invertible``), or t-SNE or UMAP of the codes, PCA, t-SNE or UMAP
+                                        of the raw pixels (not); ``.label``, ``.axis_labels`` name it
     computing    Projection | None      a view being computed in the background (the old one stays shown)
     plane        Plane | None           trainer.latent.Plane for ``projection`` (None until codes exist, and
                                         in a non-invertible view: nothing decodes there)
@@ -58,10 +58,10 @@ Methods
     reencode()                         encode the data again (after the model's weights changed)
     set_projection(projection)         choose the view; ``projection_choices(latent_dim)`` lists them. The
                                        selected row stays selected (a decoded point is cleared). Invertible
-                                       views switch at once; t-SNE and the pixel views are computed in a
+                                       views switch at once; t-SNE, UMAP and the pixel views are computed in a
                                        lane (``computing``, progress signals) unless cached: the last
-                                       embedding per kind is kept until the codes (t-SNE of the codes) or
-                                       the data set (pixel views) change. New codes (another model,
+                                       embedding per kind is kept until the codes (t-SNE, UMAP of the
+                                       codes) or the data set (pixel views) change. New codes (another model,
                                        training, re-encoding) bring back the last invertible view
     cancel_projection()                stop computing a view; the view shown before stays
     cancel_work()                      stop loading a model or data set, encoding and computing a view (the
@@ -108,8 +108,11 @@ _NAMES = {  # projection kind -> (label, x axis, y axis)
     "tsne": ("t-SNE of the codes", "t-SNE 1", "t-SNE 2"),
     "pixels-pca": ("PCA of the pixels", "pixel PC 1", "pixel PC 2"),
     "pixels-tsne": ("t-SNE of the pixels", "t-SNE 1", "t-SNE 2"),
+    "umap": ("UMAP of the codes", "UMAP 1", "UMAP 2"),
+    "pixels-umap": ("UMAP of the pixels", "UMAP 1", "UMAP 2"),
     "line": ("1-D code by class", "z0", "class"),  # a latent size of 1: x is the code, y the class
 }
+CODE_EMBEDDINGS = ("tsne", "umap")  # computed from the codes: forgotten when the codes change
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,7 @@ class Projection:
     two raw latent axes (the rest at their mean), or the codes' PCA plane. Not invertible: t-SNE of the
     codes, and PCA or t-SNE of the raw pixels (to compare with the autoencoder's own embedding)."""
 
-    kind: str = "axes"  # "axes" | "pca" | "tsne" | "pixels-pca" | "pixels-tsne"
+    kind: str = "axes"  # "axes" | "pca" | "tsne" | "umap" | "pixels-pca" | "pixels-tsne" | "pixels-umap"
     i: int = 0
     j: int = 1
 
@@ -139,14 +142,15 @@ class Projection:
         return _NAMES[self.kind][0] if self.kind in _NAMES else f"latent axes z{self.i}, z{self.j}"
 
 
-EMBEDDINGS = (Projection("tsne"), Projection("pixels-pca"), Projection("pixels-tsne"))
+EMBEDDINGS = (Projection("tsne"), Projection("umap"), Projection("pixels-pca"), Projection("pixels-tsne"),
+              Projection("pixels-umap"))
 
 
 def projection_choices(latent_dim: int) -> list[Projection]:
     """The PCA plane and every pair of axes (the first pair first for a 2-D code: the default there), then
     the views that are not invertible: t-SNE of the codes, PCA and t-SNE of the pixels."""
     if latent_dim == 1:  # a line: the code against the class (decodes along x); PCA and t-SNE need 2-D
-        return [Projection("line"), *EMBEDDINGS[1:]]
+        return [Projection("line"), *(p for p in EMBEDDINGS if p.of_pixels)]
     pairs = [Projection("axes", i, j) for i in range(latent_dim) for j in range(i + 1, latent_dim)]
     planes = (pairs[:1] + [Projection("pca")] + pairs[1:]) if latent_dim == 2 else [Projection("pca"), *pairs]
     return [*planes, *EMBEDDINGS]
@@ -404,7 +408,7 @@ class Session(QObject):
             return
         self.computing = projection
         data = self.dataset.images if projection.of_pixels else self.codes[:self.n_encoded].copy()
-        steps = embed.pca_steps if projection.kind == "pixels-pca" else embed.tsne_steps
+        steps = embedding_steps(projection.kind)
         self._set_busy("projection", f"Computing the {projection.label}…")
         self._lanes["projection"].submit(steps, data)
         self.projectionComputing.emit(projection)
@@ -431,7 +435,8 @@ class Session(QObject):
     def _codes_replaced(self) -> bool:
         """New codes: forget their t-SNE, stop computing, and go back to the last invertible view if a
         non-invertible one is shown (True then)."""
-        self._embeddings.pop("tsne", None)
+        for kind in CODE_EMBEDDINGS:
+            self._embeddings.pop(kind, None)
         self._nearest = None
         self.cancel_projection()
         if self.projection.invertible:
@@ -608,6 +613,14 @@ class Session(QObject):
 
         self._set_busy("model", "Loading the trained model…")
         self._lanes["model"].submit(model_from_weights, model_config, weights, info)
+
+
+def embedding_steps(kind: str):
+    """The step generator that computes a non-invertible view (``trainer.embed``, ``trainer.embed_umap``)."""
+    from trainer import embed_umap  # numpy only: umap-learn itself is imported in the worker
+
+    return {"pca": embed.pca_steps, "tsne": embed.tsne_steps,
+            "umap": embed_umap.umap_steps}[kind.removeprefix("pixels-")]
 
 
 def non_finite_message(bad: int, total: int) -> str:

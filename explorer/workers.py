@@ -183,13 +183,14 @@ def _torch():
 
 
 def load_model(path: Path, data_spec: str | None, current_shape: tuple | None) -> LoadedModel:
-    """The checkpoint, plus a data set if one is asked for or the current one does not fit the model."""
+    """The model (a checkpoint or an ONNX model folder or zip), plus a data set if one is asked for or the
+    current one does not fit the model."""
     _torch()
-    from trainer.checkpoint import load_checkpoint
     from trainer.latent import for_inference
+    from trainer.model_files import load_model as open_model
 
     with torch_errors(f"Loading {path}"):
-        model, info = load_checkpoint(path)
+        model, info = open_model(path, threads=THREADS)
         for_inference(model)
     import scipy.spatial  # noqa: F401  the scatter's picker needs it at the first hover: not at start-up
 
@@ -204,7 +205,7 @@ def load_model(path: Path, data_spec: str | None, current_shape: tuple | None) -
     if dataset is None and current_shape is not None and current_shape != shape:
         raise TrainerError(f"{path.name} expects {_shape(shape)} images, but the open data set has "
                            f"{_shape(current_shape)} images, and the model names no data set of its own")
-    return LoadedModel(model, info, Path(path), dataset)
+    return LoadedModel(model, info, Path(info.path), dataset)
 
 
 def _shape(shape: tuple) -> str:
@@ -251,11 +252,13 @@ def cache_path(model_path: Path | None, dataset) -> Path | None:
     if model_path is None:
         return None
     try:
-        st = Path(model_path).stat()
         from trainer.data import user_data_dir
-    except (OSError, ImportError):
+        from trainer.model_files import fingerprint
+
+        model_key = fingerprint(model_path)  # path, sizes and times of its file(s)
+    except (OSError, ImportError, TrainerError):
         return None
-    key = f"{Path(model_path).resolve()}|{st.st_size}|{st.st_mtime_ns}|{dataset.spec}|{dataset.images.shape}"
+    key = f"{model_key}|{dataset.spec}|{dataset.images.shape}"
     return user_data_dir() / "cache" / f"codes-{hashlib.sha1(key.encode()).hexdigest()[:20]}.npy"
 
 

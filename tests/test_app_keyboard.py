@@ -128,7 +128,7 @@ def test_reaching_the_scatter_by_keyboard_shows_where_the_keys_start(loaded, qtb
     window = loaded
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
-    window.scatter.manifold_box.setFocus()
-    window.focusNextChild()  # Tab from the toolbar's last box: the plot is next
+    window.extras.find.edit.setFocus()
+    window.focusNextChild()  # Tab from the last box above the plot (the Find box): the plot is next
     assert window.focusWidget() is window.scatter.plot
     assert window.scatter.keys.index == window.scatter.keys.start() and window.scatter.keys.ring.isVisible()

@@ -35,10 +35,10 @@ def show(qtbot, session, projection: Projection) -> None:
 def test_view_box_lists_the_projections_after_the_invertible_ones(scene):
     box = scene.scatter.projection_box
     labels = [box.itemText(k) for k in range(box.count())]
-    assert labels == ["latent axes z0, z1", "PCA plane", "t-SNE of the codes", "PCA of the pixels",
-                      "t-SNE of the pixels"]
+    assert labels == ["latent axes z0, z1", "PCA plane", "t-SNE of the codes", "UMAP of the codes",
+                      "PCA of the pixels", "t-SNE of the pixels", "UMAP of the pixels"]
     assert scene.session.projection == AXES  # a 2-D code: the raw axes by default
-    assert [p.invertible for p in scene.scatter._choices] == [True, True, False, False, False]
+    assert [p.invertible for p in scene.scatter._choices] == [True, True] + [False] * 5
     assert TSNE.axis_labels == ("t-SNE 1", "t-SNE 2")
 
 

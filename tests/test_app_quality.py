@@ -57,14 +57,19 @@ def test_colour_by_error_and_back(loaded, qtbot):
     for k, points in enumerate(layer_points(scatter)):
         inside = ((values >= edges[k]) | (k == 0)) & ((values < edges[k + 1]) | (k == n - 1))
         np.testing.assert_array_equal(points, xy[inside])
-    assert len(scatter.legend.items) == n + 1  # the label, then one step per colour
-    assert scatter.legend.items[0][1].text == "PSNR (dB)"
+    bar = scatter.colour_bar  # a colour bar beside the plot instead of the class legend
+    assert bar.visible and bar.label == "PSNR (dB)" and not scatter.legend.isVisible()
+    np.testing.assert_allclose(bar.edges, edges)
+    lut = bar.item._colorMap.getLookupTable(nPts=n * 10, alpha=False)
+    drawn = [layer.opts["brush"].color().getRgb()[:3] for layer in scatter.layers]
+    assert [tuple(lut[10 * k + 5]) for k in range(n)] == drawn  # the bar's steps are the points' colours
     study.colour_box.setChecked(False)
     assert scatter.values is None
     for k, (layer, points) in enumerate(zip(scatter.layers, layer_points(scatter), strict=True)):
         np.testing.assert_array_equal(points, xy[s.dataset.labels % len(PALETTE) == k])
         assert layer.opts["brush"].color().name() == PALETTE[k].lower()
     assert [label.text for _, label in scatter.legend.items] == s.class_names
+    assert scatter.legend.isVisible() and not scatter.colour_bar.visible
     study.colour_box.setChecked(True)
     study.close()  # closing the study brings the classes back
     assert scatter.values is None and not study.colour_box.isChecked()

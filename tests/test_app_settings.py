@@ -62,6 +62,7 @@ def _arrange(win) -> None:
     win.resize(960, 700)
     win.docks["sample"].raise_()
     win.docks["inspector"].hide()
+    win.docks["neighbours"].hide()  # its tab would come forward in the inspector's place a moment later
 
 
 def _in_front(win) -> list[str]:

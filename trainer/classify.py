@@ -274,6 +274,9 @@ def _train(model, data: Dataset, cfg: ClassifyConfig, should_stop) -> Iterator:
         torch.set_num_threads(cfg.threads)
     data = data.limit_train(cfg.limit_train)
     _check_data(model, data)
+    if cfg.mode == "finetune" and getattr(model, "is_onnx", False):
+        raise ConfigError("an ONNX encoder cannot be fine-tuned (ONNX Runtime runs it; it has no torch "
+                          "weights): use the frozen encoder")
     device, start = resolve_device(cfg.device), time.monotonic()
     features = PixelPCA(model.config.latent_dim) if cfg.mode == "pca" else _Codes(model)
     codes = yield from features.fit(data.images[:data.n_train], start)

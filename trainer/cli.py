@@ -133,7 +133,9 @@ def _add_fit(sub, common) -> None:
 
 
 def _add_eval(sub, common) -> None:
-    p = sub.add_parser("eval", parents=[common], help="evaluate a checkpoint on a test split")
+    p = sub.add_parser("eval", parents=[common], help="evaluate a model on a test split",
+                       description="ELBO terms, PSNR and active units on the test split; IW-NLL with "
+                                   "--iw-samples. FILE: a checkpoint, or an ONNX model folder or .zip.")
     p.add_argument("file", type=Path, metavar="FILE")
     p.add_argument("--data", metavar="SPEC", help="data set (default: the one stored in the checkpoint)")
     p.add_argument("--iw-samples", type=IW_SAMPLES, default=0, metavar="K",
@@ -161,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--download", metavar="NAME",
                    help="fetch mnist or fashion-mnist to the user data folder")
     p.set_defaults(handler=cmd_datasets)
-    p = sub.add_parser("info", parents=[common], help="show a checkpoint's metadata")
+    p = sub.add_parser("info", parents=[common], help="show a model's metadata (checkpoint or ONNX model)")
     p.add_argument("file", type=Path, metavar="FILE")
     p.set_defaults(handler=cmd_info)
     for name in EXTRA_COMMANDS:  # each module: add_parser(sub, common) sets its own handler
@@ -169,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-EXTRA_COMMANDS = ("cli_sweep", "cli_classify")  # modules under trainer/ that add a command
+EXTRA_COMMANDS = ("cli_sweep", "cli_classify", "cli_export")  # modules under trainer/ that add a command
 
 
 # ---------------------------------------------------------------------------------------------- configs
@@ -523,12 +525,12 @@ def print_fit_summary(report: dict, out: Path) -> None:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from trainer.checkpoint import load_checkpoint
     from trainer.errors import DataError
+    from trainer.model_files import load_model
 
     _set_threads(args.threads)
     prepare_outputs(args.metrics_json)
-    model, info = load_checkpoint(args.file)
+    model, info = load_model(args.file, threads=args.threads)
     spec = args.data or info.dataset_spec
     if not spec:
         raise ConfigError(f"{args.file}: no data set stored in the checkpoint; pass --data SPEC")
@@ -599,13 +601,21 @@ def print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    from trainer.checkpoint import load_checkpoint
+    from trainer.model_files import load_model
 
-    model, info = load_checkpoint(args.file)
-    n_params = sum(p.numel() for p in model.parameters())
-    print(f"{info.path}  (format {info.format_version}, {n_params:,} parameters, "
-          f"saved {info.created or '?'})")
-    print_section("model", info.model_config.to_dict())
+    model, info = load_model(args.file)
+    if getattr(model, "is_onnx", False):
+        print(f"{info.path}  (ONNX model: encoder.onnx + decoder.onnx, "
+              f"{'a VAE: mean and variance' if model.is_vae else 'codes only, no variance'})")
+        print_section("manifest", _manifest_summary(model.manifest))
+        exported = model.manifest.origin.get("model_config")
+        if isinstance(exported, dict):
+            print_section("model (before export)", exported)
+    else:
+        n_params = sum(p.numel() for p in model.parameters())
+        print(f"{info.path}  (format {info.format_version}, {n_params:,} parameters, "
+              f"saved {info.created or '?'})")
+        print_section("model", info.model_config.to_dict())
     print_section("training", info.train_config or {})
     classes = ", ".join(info.class_names[:12]) + (" ..." if len(info.class_names) > 12 else "")
     print_section("data", {"spec": info.dataset_spec, "classes": classes,
@@ -617,6 +627,15 @@ def cmd_info(args: argparse.Namespace) -> int:
                               f"(not a list: {type(history).__name__}, ignored)")
     print_section("metrics", metrics)
     return 0
+
+
+def _manifest_summary(m) -> dict:
+    variance = f"{m.log_variance} (log σ²)" if m.log_variance else f"{m.std} (σ)" if m.std else "-"
+    return {"name": m.name or "-", "family": m.family,
+            "image": f"{_shape(m.image_shape)} {m.layout}, pixels scaled to {list(m.input_range)}",
+            "latent_dim": m.latent_dim, "encoder": f"{m.encoder_file}: mean {m.mean}, variance {variance}",
+            "decoder": f"{m.decoder_file}: {m.returns}" + (f" in {list(m.output_range)}"
+                                                           if m.returns == "probabilities" else "")}
 
 
 def print_section(title: str, d: dict, indent: str = "  ") -> None:

@@ -56,11 +56,11 @@ def classify_config(args: argparse.Namespace):
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    from trainer.checkpoint import load_checkpoint
+    from trainer.model_files import load_model
 
     cfg = classify_config(args)  # bad settings fail before anything is loaded
     cli.prepare_outputs(args.json)
-    model, info = load_checkpoint(args.file)
+    model, info = load_model(args.file, threads=args.threads)
     spec = args.data or info.dataset_spec
     if not spec:
         raise ConfigError(f"{args.file}: no data set stored in the checkpoint; pass --data SPEC")

@@ -343,6 +343,9 @@ def _memory_format(model, device: torch.device) -> torch.memory_format:
 
 
 def _check_data(model, data: Dataset) -> None:
+    if getattr(model, "is_onnx", False):
+        raise ConfigError("an ONNX model cannot be trained: it has no torch weights (train a new model, or "
+                          "train yours where it was made and export it again)")
     where = data.source or data.spec
     if data.n_train < 1:
         raise DataError(f"{where}: no training images: all {len(data.images):,} images are in the test split "

@@ -424,8 +424,10 @@ class CompareWindow(QWidget):
         self.panes = []
 
     def _ask_model(self, pane: Pane) -> None:
+        from explorer.file_menu import MODEL_FILTER
+
         folder = str(pane.spec.path.parent) if pane.spec else str(MODELS_DIR)
-        path, _ = QFileDialog.getOpenFileName(self, "Open model", folder, "Models (*.safetensors)")
+        path, _ = QFileDialog.getOpenFileName(self, "Open model", folder, MODEL_FILTER)
         if path:
             self.open_in(pane, path)
 

@@ -282,12 +282,12 @@ def sweep_job(entries: list, images: np.ndarray, n_train: int, kind: str, levels
 
 def _load(path: Path, shape: tuple):
     from explorer.workers import torch_errors
-    from trainer.checkpoint import load_checkpoint
     from trainer.errors import TrainerError
     from trainer.latent import for_inference
+    from trainer.model_files import load_model
 
     with torch_errors(f"Loading {path.name}"):
-        model, _ = load_checkpoint(path)
+        model, _ = load_model(path)  # a checkpoint or an ONNX model
     expects = tuple(model.config.image_shape)
     if expects != shape:
         raise TrainerError(f"{path.name} expects {_dims(expects)} images, but the open data set has "

@@ -213,8 +213,9 @@ class DenoisePanel(QWidget):
             self.progress.setValue(0)
 
     def choose_comparison(self) -> None:
+        from explorer.file_menu import MODEL_FILTER
+
         folder = self.session.model_path.parent if self.session.model_path is not None else ""
-        path, _ = QFileDialog.getOpenFileName(self, "Compare with model", str(folder),
-                                              "Models (*.safetensors)")
+        path, _ = QFileDialog.getOpenFileName(self, "Compare with model", str(folder), MODEL_FILTER)
         if path:
             self.tool.compare_with(path)

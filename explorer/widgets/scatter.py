@@ -17,8 +17,10 @@ sends the next plain clicks to ``handler(index, x, y)`` instead of selecting (un
 ``hint`` shown in the toolbar.
 
 ``color_by(values, label)`` colours the points by a value per row (e.g. reconstruction PSNR) instead of by
-class, in ``len(PALETTE)`` colormap steps drawn by the same colour layers, with the steps in the legend;
-``color_by(None)`` brings the class colours back. ``set_point_labels(labels)`` writes a short text at each
+class, in ``len(PALETTE)`` steps of a colour-blind-safe colormap (``set_colormap``: viridis, cividis) drawn
+by the same colour layers, with a colour bar beside the plot (``explorer/widgets/colour_bar.py``);
+``color_by(None)`` brings the class colours back; ``coloursChanged`` follows either.
+``set_point_labels(labels)`` writes a short text at each
 point (at most MAX_LABELS); the toolbar's "Labels" box does it with the class names for a small data set, and
 is ticked by itself when the class names are single characters (the 5×7 glyphs).
 """
@@ -46,6 +48,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.state import Session, projection_choices
+from explorer.widgets.colour_bar import ColourBar, steps
 from explorer.widgets.images import to_pixmap
 from explorer.widgets.overlays import Overlay
 from explorer.widgets.scatter_keys import KeyboardCursor
@@ -204,6 +207,7 @@ def move_points(item: pg.ScatterPlotItem, xy: np.ndarray) -> None:
 
 class ScatterView(QWidget):
     shiftClicked = Signal(int, float, float)  # data row (-1 = empty space), view x, y
+    coloursChanged = Signal()  # color_by or set_colormap changed the points' colours
 
     def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(parent)
@@ -212,8 +216,8 @@ class ScatterView(QWidget):
         self.overlays: dict[str, Overlay] = {}
         self._click_handler: Callable[[int, float, float], None] | None = None
         self._brushes = [pg.mkBrush(c) for c in PALETTE]
-        ramp = pg.colormap.get(VALUE_COLORMAP).map(np.linspace(0.0, 0.92, len(PALETTE)), mode="qcolor")
-        self._ramp = [pg.mkBrush(c) for c in ramp]
+        self.colormap = VALUE_COLORMAP
+        self._ramp = [pg.mkBrush(c) for c in steps(self.colormap, len(PALETTE))]
         self.values: np.ndarray | None = None  # color_by's values (None: class colours)
         self.value_label, self.value_edges, self._bins = "", None, np.zeros(0, np.int64)
         self.label_items: list[pg.TextItem] = []
@@ -250,6 +254,7 @@ class ScatterView(QWidget):
         self.legend = pg.LegendItem(offset=(-10, 10), labelTextSize="11pt", brush=(255, 255, 255, 215),
                                     pen=(120, 120, 120), labelTextColor=(20, 20, 20), verSpacing=-4)
         self.legend.setParentItem(self.view)
+        self.colour_bar = ColourBar(self.plot.plotItem)
         self.tip = ThumbTip(self)
         self.banner = Banner(self.plot)
         self.empty = QLabel(EMPTY_TEXT, alignment=Qt.AlignmentFlag.AlignCenter)
@@ -335,8 +340,9 @@ class ScatterView(QWidget):
     def _build_legend(self) -> None:
         self.legend.clear()
         if self.values is not None:
-            self._value_legend()
+            self.colour_bar.show_values(self.value_edges, [b.color() for b in self._ramp], self.value_label)
             return
+        self.colour_bar.hide()
         names = self.session.class_names
         shown = names[:20]
         self.legend.setColumnCount(1 if len(shown) <= 10 else 2)
@@ -394,7 +400,14 @@ class ScatterView(QWidget):
         self._build_legend()
         self._show_legend()
         self._on_codes()
+        self.coloursChanged.emit()
 
+    def set_colormap(self, name: str) -> None:
+        """The colormap of ``color_by`` (viridis or cividis: ``colour_bar.COLORMAPS``)."""
+        self.colormap = name
+        self._ramp = [pg.mkBrush(c) for c in steps(name, len(PALETTE))]
+        if self.values is not None:
+            self.color_by(self.values, self.value_label)
     def _set_values(self, values: np.ndarray | None, label: str) -> None:
         self.values = None if values is None else np.array(values, dtype=np.float64)
         self.value_label = label if values is not None else ""
@@ -407,17 +420,6 @@ class ScatterView(QWidget):
             layer.setBrush(brush, update=False)
             layer.setZValue(0 if values is None else -(k + 1) * 1e-3)  # still under the marks (z 0)
             layer.clear()  # every point changes layer: none may be moved in place with its old colour
-
-    def _value_legend(self) -> None:
-        """A colour bar: the label, then one sample per step, highest values at the top."""
-        e, n = self.value_edges, len(self.layers)
-        self.legend.setColumnCount(1)
-        self.legend.addItem(pg.ScatterPlotItem(pen=None, brush=None), self.value_label)
-        for k in reversed(range(n)):
-            text = f"{e[k]:.3g} – {e[k + 1]:.3g}"
-            text = f"≥ {e[k]:.3g}" if k == n - 1 else f"&lt; {e[1]:.3g}" if k == 0 else text  # rich text
-            sample = pg.ScatterPlotItem(pen=None, brush=self._ramp[k], size=LEGEND_SAMPLE_SIZE * self.scale)
-            self.legend.addItem(sample, text)
 
     def set_point_labels(self, labels: list[str] | None) -> bool:
         """Write ``labels[row]`` beside each point ("" for none); None removes them. Refused (False, and a
@@ -441,8 +443,9 @@ class ScatterView(QWidget):
         return True
 
     def _show_legend(self) -> None:
-        """Labelled points need no class legend (it would list every label again); a colour bar stays."""
-        self.legend.setVisible(not self.label_items or self.values is not None)
+        """Labelled points need no class legend (it would list every label again); values have the colour
+        bar instead."""
+        self.legend.setVisible(not self.label_items and self.values is None)
 
     def _on_labels_toggled(self, on: bool) -> None:
         self.set_point_labels(point_labels(self.session.dataset) if on else None)
@@ -620,6 +623,7 @@ class ScatterView(QWidget):
         self.tip.size = round(THUMB_SIZE * f)
         self.tip.hide_tip()
         self._style_marks()
+        self.colour_bar.set_look(f, self._ink)
 
     def set_colors(self, background: str, foreground: str) -> None:
         """The plot's background and the ink of the highlight ring, the cross-hair and the legend (for light,
@@ -631,6 +635,7 @@ class ScatterView(QWidget):
         self.legend.setBrush(fill)
         self.legend.setLabelTextColor(foreground)
         self._style_marks()
+        self.colour_bar.set_look(self.scale, foreground)
 
     def _style_marks(self) -> None:
         self.highlight.setPen(pg.mkPen(self._ink, width=2.5 * self.scale))

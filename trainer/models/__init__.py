@@ -27,9 +27,14 @@ def __getattr__(name: str):
 
 
 def build_model(cfg: ModelConfig) -> Autoencoder:
-    """A fresh model with PyTorch's default initialisation; ``model.config is cfg``."""
+    """A fresh model with PyTorch's default initialisation; ``model.config is cfg``. ConfigError for
+    ``arch="onnx"`` (an ONNX graph has no torch layers to build: open its folder instead)."""
     from trainer.models.conv import ConvAutoencoder
     from trainer.models.mlp import MLPAutoencoder
 
+    if cfg.arch not in ("mlp", "conv"):
+        from trainer.errors import ConfigError
+
+        raise ConfigError(f"a {cfg.arch} model cannot be built in torch (it has no layers to train)")
     body = {"mlp": MLPAutoencoder, "conv": ConvAutoencoder}[cfg.arch]
     return body(cfg)

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, replace
 from trainer.errors import ConfigError
 
 FAMILIES = ("ae", "vae", "sparse")  # "denoising" is any family trained with TrainConfig.noise
-ARCHS = ("mlp", "conv")
+ARCHS = ("mlp", "conv", "onnx")  # onnx: a graph opened from an ONNX model folder (trainer.onnx_model)
 SPARSITY = ("l1", "kl")
 MAX_LAYERS = 8
 # Bounds on what a model can be, so that no setting (a flag, a sweep grid, a tampered checkpoint) asks for
@@ -119,6 +119,8 @@ def parameter_count(cfg: ModelConfig) -> int:
     """The number of weights ``build_model(cfg)`` has, computed without building it (no torch)."""
     c, h, w = cfg.image_shape
     heads = 2 if cfg.family == "vae" else 1
+    if cfg.arch == "onnx":  # a graph run by ONNX Runtime: no torch weights
+        return 0
     if cfg.arch == "mlp":
         widths = (c * h * w, *cfg.hidden)
         back = (cfg.latent_dim, *reversed(cfg.hidden), c * h * w)
