@@ -96,10 +96,10 @@ def test_the_reports_recipe_sets_the_fine_tuning_settings(qtbot, scene):
     with qtbot.waitSignal(study.study.settingsChanged):
         qtbot.mouseClick(study.recipe_button, Qt.MouseButton.LeftButton)
     assert {k: getattr(study.study, k) for k in RECIPE} == RECIPE == {"mode": "finetune", "head": "mlp",
-                                                                      "epochs": 10}
+                                                                      "epochs": 15}
     shown = (study.mode.currentData(), study.head.currentData(), study.epochs.value())
-    assert shown == ("finetune", "mlp", 10)
-    assert "90 %" in study.recipe_button.toolTip()
+    assert shown == ("finetune", "mlp", 15)
+    assert "90 % goal" in study.recipe_button.toolTip()
     study.epochs.setValue(1)  # the recipe's settings are the study's: Train uses them
     train(qtbot, study)
     cfg = study.study.result.config
