@@ -37,6 +37,11 @@ def test_posterior_ellipses_around_the_selected_point(loaded, qtbot):
     clouds = panel.tool.clouds
     sigma = np.exp(0.5 * logvar[0])
     np.testing.assert_allclose(clouds.samples, mu[0] + sigma * clouds.eps, rtol=1e-4, atol=1e-5)
+    panel.zoom_button.click()  # the view fits the 2-sigma ellipse
+    (x0, x1), (y0, y1) = loaded.scatter.view.viewRange()
+    ring = panel.overlay.view_xy("sigma2")
+    assert x0 < ring[:, 0].min() < ring[:, 0].max() < x1 and y0 < ring[:, 1].min() < ring[:, 1].max() < y1
+    assert (x1 - x0) < 4 * np.ptp(ring[:, 0])
     text = panel.text.text()
     assert "z = μ + σ·ε" in text and "z0 = " in text and "z1 = " in text
     panel.crowd_box.setChecked(True)
@@ -62,7 +67,7 @@ def test_holes_map_meter_and_side_by_side_samples(loaded, qtbot):
     qtbot.waitUntil(lambda: panel.tool.samples is not None, timeout=LOAD_TIMEOUT_MS)
     pair = panel.tool.samples
     assert len(pair.prior_images) == len(pair.mixture_images) == 16
-    assert "From the prior" in panel.prior_title.text()
+    assert "From N(0, I)" in panel.prior_title.text()
     panel.map_box.setChecked(True)
     qtbot.waitUntil(lambda: panel.image.isVisible(), timeout=LOAD_TIMEOUT_MS)
     holes_map = panel.tool.map

@@ -87,7 +87,11 @@ class ReplayStudy(QWidget):
         self.layers = [pg.ScatterPlotItem(pen=None, size=4, brush=pg.mkBrush(c)) for c in PALETTE]
         for layer in self.layers:
             self.plot.addItem(layer)
+        self.plot.setAccessibleName("Latent formation replay")
+        self.plot.setAccessibleDescription("The codes of the images at the end of the epoch chosen with the "
+                                           "slider, coloured by class")
         self.slider = QSlider(Qt.Orientation.Horizontal, minimum=0, maximum=0)
+        self.slider.setAccessibleName("Epoch")
         self.slider.valueChanged.connect(self.show_frame)
         self.play_button = QPushButton("Play")
         self.play_button.clicked.connect(self.toggle)

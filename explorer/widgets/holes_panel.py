@@ -104,11 +104,14 @@ class HolesPanel(QWidget):
                                 "ring but nearly empty: a hole. Dashed rings: the prior N(0, I) at 1, 2, 3σ")
         self.meter_box = QCheckBox("Off-the-map meter on the scatter")
         self.meter_box.setChecked(True)
+        self.share = QLabel(wordWrap=True)
+        self.share.hide()
         self.summary = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
         self.reading = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
         self.prior_strip = ImageStrip("Samples from N(0, I)", min_height=150)
         self.mixture_strip = ImageStrip("Samples from the mixture", min_height=150)
-        self.prior_title, self.mixture_title = QLabel(wordWrap=True), QLabel(wordWrap=True)
+        self.prior_title, self.mixture_title = (QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
+                                                for _ in range(2))
         self.reroll_button = QPushButton("Re-roll both")
         self.reroll_button.setToolTip("New samples on both sides (the same seed for both)")
         sides = QGridLayout()
@@ -118,10 +121,11 @@ class HolesPanel(QWidget):
         sides.addWidget(self.mixture_strip, 1, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.map_box)
+        layout.addWidget(self.share)
         layout.addWidget(self.meter_box)
         layout.addWidget(self.summary)
         layout.addWidget(self.reading)
-        layout.addLayout(sides, 1)
+        layout.addLayout(sides)
         layout.addWidget(self.reroll_button)
         layout.addStretch(0)
 
@@ -167,12 +171,15 @@ class HolesPanel(QWidget):
             self.summary.setText(
                 f"A mixture of {len(m.weights)} Gaussians fitted to the {s.n_encoded:,} codes (sklearn "
                 "GaussianMixture) stands for where the data really are: the aggregate posterior. The meter "
-                "says how dense the mixture is at a latent point compared with the data's own codes.")
+                "says how dense it is at a latent point: denser than X% of the data's own codes "
+                "(about 50% is typical, under 2% is off the map). Below: samples from the prior and from "
+                "the mixture, with the median X of their codes.")
         self._on_reading()
 
     def _on_map(self) -> None:
         holes_map, shown = self.tool.map, self.tool.map is not None and self.tool.show_map
         self.image.setVisible(shown)
+        self.share.setVisible(shown)
         for ring in self.rings:
             ring.setVisible(shown and self.tool.prior_in_view is not None)
         if not shown:
@@ -187,8 +194,7 @@ class HolesPanel(QWidget):
             xy = ellipse(centre, cov, k)
             ring.setData(xy[:, 0], xy[:, 1])
         share = holes_map.hole_share
-        self.map_box.setText(f"Holes map behind the scatter ({share:.0%} of the prior's 2σ region in view "
-                             "is a hole)")
+        self.share.setText(f"Orange: {share:.0%} of the prior's 2σ region in view is a hole.")
 
     def _on_reading(self, *_args) -> None:
         text = meter_text(self.tool.reading)
@@ -205,5 +211,5 @@ class HolesPanel(QWidget):
             return
         self.prior_strip.show_images(pair.prior_images, cols=4)
         self.mixture_strip.show_images(pair.mixture_images, cols=4)
-        self.prior_title.setText(f"From the prior N(0, I): typical of {pair.prior_percentile:.0f}% (median)")
-        self.mixture_title.setText(f"From the mixture: typical of {pair.mixture_percentile:.0f}% (median)")
+        self.prior_title.setText(f"<b>From N(0, I)</b><br>median {pair.prior_percentile:.0f}%")
+        self.mixture_title.setText(f"<b>From the mixture</b><br>median {pair.mixture_percentile:.0f}%")

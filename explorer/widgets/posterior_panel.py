@@ -50,6 +50,9 @@ class PosteriorPanel(QWidget):
         self.reroll_button = QPushButton("New samples")
         self.reroll_button.setToolTip("Draw other ε: new posterior samples of the same image")
         self.reroll_button.clicked.connect(self.tool.reroll)
+        self.zoom_button = QPushButton("Zoom to the cloud")
+        self.zoom_button.setToolTip("Show the selected image's 2σ ellipse large (the wheel zooms back out)")
+        self.zoom_button.clicked.connect(self.zoom)
         self.crowd_box = QCheckBox("Also the 1σ clouds of 40 other images")
         self.crowd_box.setToolTip("How big the clouds are compared with the gaps between the points")
         self.crowd_box.toggled.connect(self.tool.set_crowd)
@@ -62,6 +65,7 @@ class PosteriorPanel(QWidget):
         row.addWidget(QLabel("Samples:"))
         row.addWidget(self.samples_box)
         row.addWidget(self.reroll_button)
+        row.addWidget(self.zoom_button)
         row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
@@ -74,13 +78,22 @@ class PosteriorPanel(QWidget):
         """The dock's visibility (tool_docks connects it to the overlay): the tool works only then."""
         self.tool.set_active(visible)
 
+    def zoom(self) -> None:
+        """Fit the scatter's view to the selected image's 2-sigma ellipse (three times its size)."""
+        if "sigma2" not in self.overlay.marks:
+            return
+        xy = self.overlay.view_xy("sigma2").astype(np.float64)  # float32 overflows pyqtgraph's limit checks
+        centre, half = (xy.max(0) + xy.min(0)) / 2, np.maximum((xy.max(0) - xy.min(0)) * 1.5, 1e-6)
+        (x0, y0), (x1, y1) = (centre - half).tolist(), (centre + half).tolist()
+        self.scatter.view.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+
     # ---- tool -> view ------------------------------------------------------------------------------------
 
     def _on_clouds(self) -> None:
         clouds, s = self.tool.clouds, self.session
         self.overlay.clear()
         vae = s.model is not None and s.model.config.family == "vae"
-        for widget in (self.samples_box, self.reroll_button, self.crowd_box, self.legend):
+        for widget in (self.samples_box, self.reroll_button, self.crowd_box, self.legend, self.zoom_button):
             widget.setEnabled(vae)
         if clouds is None:
             self.text.setText(self.tool.reason or "Computing the posterior…")
