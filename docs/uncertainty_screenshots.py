@@ -49,10 +49,18 @@ def main(argv=None) -> int:
 
     def lesson(window, name):
         window.help.runner.show_me(name)
-        wait(app, lambda: window.help.runner.pending is None and window.session.is_ready and demo.idle(window))
+        runner = window.help.runner
+        wait(app, lambda: runner.pending is None and window.session.is_ready and demo.idle(window))
+
+    def zoomed(window):  # the cloud large, and the crowd's clouds around it
+        window.docks["posterior"].panel.zoom()
+        view = window.scatter.view
+        (x0, x1), (y0, y1) = view.viewRange()
+        view.scaleBy((6, 6))
+        wait(app, lambda: demo.idle(window))
 
     shots = {
-        "posterior": lambda win: (lesson(win, "posterior"), [win]),
+        "posterior": lambda win: (lesson(win, "posterior"), zoomed(win), [win]),
         "holes": lambda win: (lesson(win, "holes-map-vae"), [win]),
         "holes-ae": lambda win: (lesson(win, "holes-map-ae"), [win]),
         "dimensions": lambda win: (lesson(win, "dimensions"), [win.studies.windows["dimensions"]]),
@@ -62,7 +70,7 @@ def main(argv=None) -> int:
         if args.only and name not in args.only:
             continue
         window = fresh()
-        _, grabbed = shoot(window)
+        *_, grabbed = shoot(window)
         for k, widget in enumerate(grabbed):
             widget.grab().save(str(args.out / (name + ("" if k == 0 else f"-{k}") + ".png")))
         print("saved", name, flush=True)

@@ -19,7 +19,7 @@ from scipy.special import logsumexp
 from trainer.errors import ConfigError
 
 LOG_2PI = float(np.log(2 * np.pi))
-MAX_FIT_CODES = 20000  # the mixture is fitted on at most this many codes (a seeded subsample)
+MAX_FIT_CODES = 5000  # the mixture is fitted on at most this many codes (a seeded subsample): a few seconds
 
 
 @dataclass(frozen=True)

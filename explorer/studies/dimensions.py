@@ -47,8 +47,9 @@ class Found:
     label: str
 
 
-def dimensions_steps(model, images: np.ndarray, z: np.ndarray, label: str):
-    """(In a lane) the Dimensions of ``images`` and the traversal of ``z``."""
+def dimensions_steps(model, images: np.ndarray | None, z: np.ndarray, label: str, dims=None):
+    """(In a lane) the Dimensions of ``images`` (unless ``dims`` are known already) and the traversal of
+    ``z``."""
     import torch
 
     from explorer.workers import THREADS, torch_errors
@@ -56,10 +57,11 @@ def dimensions_steps(model, images: np.ndarray, z: np.ndarray, label: str):
     from trainer.posterior import dimensions, encode_posterior, traversal_codes
 
     torch.set_num_threads(THREADS)
-    with torch_errors("Encoding for the latent dimensions"):
-        mu, logvar = encode_posterior(model, images)
-    dims = dimensions(mu, logvar)
-    vae = logvar is not None
+    vae = model.config.family == "vae"
+    if dims is None:
+        with torch_errors("Encoding for the latent dimensions"):
+            mu, logvar = encode_posterior(model, images)
+        dims = dimensions(mu, logvar)
     order = np.argsort(-(dims.kl if vae else dims.spread), kind="stable")[:MAX_ROWS]
     scale = np.ones(len(z)) if vae else np.where(dims.spread > 0, dims.spread, 1.0)
     codes = traversal_codes(z, scale, STEPS, SPAN)[order]
@@ -75,7 +77,10 @@ class DimensionsStudy(QWidget):
         self.window_, self.session = window, window.session
         self.jobs = Jobs(self.session, "dimensions", self)
         self.found: Found | None = None
+        self._dims = None  # of the current model and data set (the traversal alone follows the selection)
         self._build()
+        for signal in (self.session.modelChanged, self.session.datasetChanged):
+            signal.connect(self._forget)
         for signal in (self.session.ready, self.session.selectionChanged, self.session.decodedChanged):
             signal.connect(self.refresh)
         self.resize(900, 900)
@@ -118,12 +123,17 @@ class DimensionsStudy(QWidget):
         rows = np.random.default_rng(0).permutation(s.n_encoded)[:SUBSET]
         current = s.current_code()
         z, label = current if current is not None else (s.codes[:s.n_encoded].mean(0), "the codes' mean")
-        self.jobs.submit(dimensions_steps, s.model, s.dataset.images[np.sort(rows)].copy(),
-                         np.asarray(z, np.float32).copy(), label, then=self._on_found)
-        self.summary.setText("Measuring every latent dimension…")
+        images = None if self._dims is not None else s.dataset.images[np.sort(rows)].copy()
+        z = np.asarray(z, np.float32).copy()
+        self.jobs.submit(dimensions_steps, s.model, images, z, label, self._dims, then=self._on_found)
+        if self._dims is None:
+            self.summary.setText("Measuring every latent dimension…")
+
+    def _forget(self) -> None:
+        self._dims = None
 
     def _on_found(self, found: Found) -> None:
-        self.found = found
+        self.found, self._dims = found, found.dims
         dims, d = found.dims, len(found.dims.kl)
         heights = dims.kl if found.vae else dims.activity
         brushes = [pg.mkBrush(ACTIVE if a else COLLAPSED) for a in dims.active]
