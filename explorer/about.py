@@ -46,7 +46,8 @@ def facts() -> dict[str, str]:
 
 
 def text() -> str:
-    rows = "".join(f"<tr><td><b>{name}</b>&nbsp;&nbsp;</td><td>{value}</td></tr>" for name, value in facts().items())
+    rows = "".join(f"<tr><td><b>{name}</b>&nbsp;&nbsp;</td><td>{value}</td></tr>"
+                   for name, value in facts().items())
     return (f"<h3>{APP}</h3><p>See and touch the latent space of an autoencoder or a VAE.</p>"
             f"<table>{rows}</table>")
 

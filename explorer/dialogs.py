@@ -36,7 +36,8 @@ OPTION_HINTS = {
     "shapes": ("n=2000&size=28", "n: how many images · seed: which random images · size: pixels per side"),
     "faces": ("n=2000", "n: how many faces · seed: which random faces"),
     "glyphs": ("pad=28", "pad: draw each character on a square this many pixels wide (28 for conv models)"),
-    "celeba": ("limit=5000&label=Male", "limit: how many photos · label: the attribute that colours the points"),
+    "celeba": ("limit=5000&label=Male",
+               "limit: how many photos · label: the attribute that colours the points"),
     "folder": ("size=32", "size: every image resized to this many pixels per side"),
 }
 
@@ -91,8 +92,8 @@ class DataSetDialog(QDialog):
         self.options = QLineEdit()
         self.options_help = QLabel(wordWrap=True)
         self.spec_edit = QLineEdit()
-        self.spec_edit.setToolTip("The data set as the command line names it (python -m trainer fit --data …); "
-                                  "you may type it here too")
+        self.spec_edit.setToolTip("The data set as the command line names it "
+                                  "(python -m trainer fit --data …); you may type it here too")
         self.problem = QLabel(wordWrap=True)
         self.problem.setStyleSheet("color: #b00020;")
         form.addRow("Folder or file:", row)
