@@ -129,7 +129,7 @@ class TrainingDock(QDockWidget):
         return box
 
     def _train_box(self) -> QGroupBox:
-        box = QGroupBox("Training")
+        box = QGroupBox("Optimisation")  # the dock and its tab are "Training" already
         form = QFormLayout(box)
         self.epochs = spin(1, 10_000, 10)
         self.batch = spin(1, 65_536, 128)
