@@ -49,7 +49,7 @@ BENCH = "benchmarks/training_demo.py (benchmarks/README.md)"
 
 # the spec's kind (the part before ":" and "?") -> its defaults
 BUILTIN: dict[str, Defaults] = {
-    "digits": Defaults("mlp-256-64", beta=0.5, epochs=250, batch_size=64, lr=2e-3,
+    "digits": Defaults("mlp-256-64", beta=0.5, epochs=150, batch_size=64, lr=2e-3,
                        why=f"1,437 training images of 8×8: many short epochs; {BENCH}"),
     "fashion-mnist-test": Defaults("mlp-512", epochs=12, batch_size=128, lr=1e-3,
                                    why=f"8,000 training images of 28×28; {BENCH}"),
@@ -61,7 +61,7 @@ BUILTIN: dict[str, Defaults] = {
                        why=f"16,667 training images of 28×28; {BENCH}"),
     "faces": Defaults("conv-64", epochs=1, batch_size=64, lr=1e-3,
                       why=f"18,000 training images of 64×64 RGB; {BENCH}"),
-    "glyphs": Defaults("mlp-64-16", family="ae", epochs=4000, batch_size=95, lr=3e-3,
+    "glyphs": Defaults("mlp-64-16", family="ae", epochs=1500, batch_size=95, lr=3e-3,
                        why=f"95 characters, one batch an epoch (as resources/models/train_all.sh); {BENCH}"),
 }
 

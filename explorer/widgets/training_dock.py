@@ -301,7 +301,7 @@ class TrainingDock(QDockWidget):
         except ConfigError as e:
             self.session.error.emit(str(e))
             return False
-        return self.controller.start(cfg, self.train_settings(), data=self.train_data)
+        return self.controller.start(cfg, self.train_settings(), self.train_data)
 
     # ---- progress ----------------------------------------------------------------------------------------
 
