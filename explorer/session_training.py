@@ -79,7 +79,7 @@ class TrainingSession:
         self.modelChanged.emit()
         self.reencode()  # no model: the codes are cleared and the panels wait
         self.trainingChanged.emit()
-        self.status.emit(f"Training {label} on {dataset.spec}: its codes appear after the first epoch")
+        self.status.emit(f"Training a new model on {dataset.spec}: its codes appear after its first epoch")
 
     def set_training_label(self, label: str) -> None:
         if self.training and label != self.training:
@@ -98,6 +98,8 @@ class TrainingSession:
         self._show_training_codes(result.codes)
         if first:
             self.modelChanged.emit()
+            self.status.emit(f"The model in training on {self.dataset.spec}: {self.n_encoded:,} points, "
+                             "moved at each epoch")
         self._decode_points_again()
         self.modelUpdated.emit()
 

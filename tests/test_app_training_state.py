@@ -51,7 +51,7 @@ def test_title_status_and_panels_name_the_model_in_training(loaded, qtbot, model
     start_long_training(window)
     # before the first snapshot: no model, and the panels say they wait
     assert s.model is None and "untitled (training, starting)" in window.windowTitle()
-    assert "Training untitled" in window.scatter.empty.text() and window.grid.caption.text() == WAITING
+    assert "new model is training" in window.scatter.empty.text() and window.grid.caption.text() == WAITING
     assert model_file.name not in window.statusBar().currentMessage()
     with qtbot.waitSignal(s.modelUpdated, timeout=TRAIN_TIMEOUT_MS):
         pass

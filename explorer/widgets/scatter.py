@@ -260,6 +260,7 @@ class ScatterView(QWidget):
         self.banner = Banner(self.plot)
         self.empty = QLabel(EMPTY_TEXT, alignment=Qt.AlignmentFlag.AlignCenter)
         self.empty.setStyleSheet("font-size: 16pt; color: #555;")
+        self.empty.setWordWrap(True)  # a long message must not widen the window
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.plot)
@@ -342,7 +343,7 @@ class ScatterView(QWidget):
         # first snapshot: the panel says it waits
         s = self.session
         shown = s.model is not None or s.xy is not None
-        waiting = (f"Training {s.training} on {s.dataset.spec}: its codes appear here after the first "
+        waiting = (f"A new model is training on {s.dataset.spec}: its codes appear here after its first "
                    "epoch…") if s.training and s.dataset is not None else ""
         self.empty.setText(waiting or (busy if busy and not shown else EMPTY_TEXT))
         self.stack.setCurrentWidget(self.plot if shown else self.empty)
