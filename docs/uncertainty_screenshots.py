@@ -68,7 +68,8 @@ def main(argv=None) -> int:
         "holes-ae": lambda win: (lesson(win, "holes-map-ae"), [win]),
         "dimensions": lambda win: (lesson(win, "dimensions"), study(win, "dimensions", "found"),
                                    [win.studies.windows["dimensions"]]),
-        "ood": lambda win: (lesson(win, "ood"), study(win, "ood", "result"), [win.studies.windows["ood"], win]),
+        "ood": lambda win: (lesson(win, "ood"), study(win, "ood", "result"),
+                            [win.studies.windows["ood"], win]),
     }
     for name, shoot in shots.items():
         if args.only and name not in args.only:
