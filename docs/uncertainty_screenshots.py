@@ -77,7 +77,7 @@ def main(argv=None) -> int:
         window = fresh()
         *_, grabbed = shoot(window)
         for k, widget in enumerate(grabbed):
-            widget.grab().save(str(args.out / (name + ("" if k == 0 else f"-{k}") + ".png")))
+            widget.grab().save(str(args.out / (name + ("" if k == 0 else "-scatter") + ".png")))
         print("saved", name, flush=True)
         window.close()
     if not args.only or "replay" in args.only:
