@@ -13,7 +13,7 @@ import numpy as np
 from explorer.widgets.images import mosaic
 
 GAP = 1  # pixels of the images' own size between tiles
-LINE = 150  # the line's grey, on the inverted (light) ground
+LINE = 190  # the line's grey, on the inverted (light) ground: a quiet separator
 OPACITY = 0.75  # over the plot's background: the points stay readable on top
 
 
