@@ -110,6 +110,7 @@ class AttributeTool(QObject):
         session.modelChanged.connect(self._on_model)
         session.datasetChanged.connect(self.reset)
         session.ready.connect(self.update_direction)
+        session.modelUpdated.connect(self.update_direction)  # the model in training: newer weights
         session.selectionChanged.connect(self._on_base)
         session.decodedChanged.connect(self._on_base)
         self._load_vectors()
