@@ -50,6 +50,8 @@ from PySide6.QtWidgets import (
 from explorer.state import Session, projection_choices
 from explorer.widgets.colour_bar import ColourBar, steps
 from explorer.widgets.images import to_pixmap
+from explorer.widgets.manifold import OPACITY as MANIFOLD_OPACITY
+from explorer.widgets.manifold import manifold_image
 from explorer.widgets.overlays import Overlay
 from explorer.widgets.scatter_keys import KeyboardCursor
 
@@ -244,7 +246,7 @@ class ScatterView(QWidget):
         self.highlight = pg.ScatterPlotItem(pen=pg.mkPen("k", width=2.5), brush=None, size=16)
         self.manifold = pg.ImageItem(axisOrder="row-major")
         self.manifold.setZValue(-10)
-        self.manifold.setOpacity(0.55)
+        self.manifold.setOpacity(MANIFOLD_OPACITY)
         self.manifold.hide()
         dash = pg.mkPen("k", width=1.5, style=Qt.PenStyle.DashLine)
         self.cross = [pg.InfiniteLine(angle=a, pen=dash, movable=False) for a in (90, 0)]
@@ -555,7 +557,7 @@ class ScatterView(QWidget):
             return
         (x0, x1), (y0, y1) = grid.x_range, grid.y_range
         dx, dy = (x1 - x0) / max(grid.n - 1, 1), (y1 - y0) / max(grid.n - 1, 1)
-        self.manifold.setImage(np.flipud(grid.mosaic), levels=(0, 255), autoLevels=False)
+        self.manifold.setImage(np.flipud(manifold_image(grid.images)), levels=(0, 255), autoLevels=False)
         self.manifold.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, x1 - x0 + dx, y1 - y0 + dy))
         self.manifold.show()
 
