@@ -199,12 +199,14 @@ class Session(QObject):
         self.view_range: tuple | None = None
         self.grid: GridResult | None = None
         self.is_ready = False
+        self._preview: workers.Preview | None = None  # bundled codes shown before the model loaded
         self._busy: dict[str, str] = {}
         self._lanes = {name: workers.Lane(f"explorer-{name}") for name in LANES}
         self._connect_lanes()
 
     def _connect_lanes(self) -> None:
         lanes = self._lanes
+        lanes["model"].yielded.connect(self._on_model_step)
         lanes["model"].done.connect(self._on_model_loaded)
         lanes["data"].done.connect(self._on_data_loaded)
         lanes["encode"].yielded.connect(self._on_codes)
@@ -241,7 +243,8 @@ class Session(QObject):
         path = Path(path)
         shape = None if data_spec or self.dataset is None else self.dataset.image_shape
         self._set_busy("model", f"Loading {path.name}…")
-        self._lanes["model"].submit(workers.load_model, path, data_spec, shape)
+        self._preview = None
+        self._lanes["model"].submit(workers.open_model, path, data_spec, shape)
 
     def open_dataset(self, spec: str) -> None:
         self._set_busy("data", f"Loading data set {spec}…")
@@ -290,10 +293,36 @@ class Session(QObject):
                         f"{_dims(dataset.image_shape)} images. The previous model and data stay loaded.")
         return False
 
-    def _on_model_loaded(self, number: int, loaded: workers.LoadedModel) -> None:
-        if not self._finish("model", number):
+    def _on_model_step(self, number: int, item) -> None:
+        if isinstance(item, workers.Preview):
+            self._on_preview(number, item)
+        else:
+            self._on_model_loaded(number, item)
+
+    def _on_preview(self, number: int, preview: workers.Preview) -> None:
+        """Show a model's bundled codes on its data set while torch and the model load (only when no model
+        is open: the points must never be drawn next to another model's decoder)."""
+        if not self._lanes["model"].is_current(number) or self.model is not None or preview.codes is None:
             return
-        if loaded.dataset is not None:
+        self._preview = preview
+        self.dataset = preview.dataset
+        self._embeddings.clear()
+        self.select(-1)
+        self.datasetChanged.emit()
+        self._codes_replaced()
+        dim = preview.codes.shape[1]
+        self.projection = self._last_plane = default_projection(dim)
+        self.codes, self.n_encoded = preview.codes, len(preview.codes)
+        self._project()
+        self.codesChanged.emit()
+        self.projectionChanged.emit()
+
+    def _on_model_loaded(self, number: int, loaded: workers.LoadedModel | None) -> None:
+        if loaded is None or not self._finish("model", number):  # None: the end of open_model's steps
+            return
+        if loaded.dataset is not None and self._shown_preview(loaded) is not None:
+            self.model = None  # the data set is on screen already, with the bundled codes
+        elif loaded.dataset is not None:
             self.dataset = None  # the new pair replaces the old one together
             self.model = None
             if not self.set_dataset(loaded.dataset):
@@ -306,11 +335,26 @@ class Session(QObject):
 
     # ---- codes and projection ----------------------------------------------------------------------------
 
+    def _shown_preview(self, loaded) -> np.ndarray | None:
+        """The bundled codes on screen if they belong to ``loaded``'s model file and data set."""
+        p = self._preview
+        same_file = p is not None and Path(p.path).resolve() == Path(loaded.path).resolve()
+        return p.codes if same_file and p.dataset is self.dataset and loaded.dataset is p.dataset else None
+
     def reencode(self) -> None:
-        """Forget the codes and encode the data set with the current model (in a worker)."""
+        """Forget the codes and encode the data set with the current model (in a worker). Bundled codes
+        shown before the model loaded stay on screen while a worker checks them against the encoder."""
         self._lanes["encode"].cancel()
         self._busy.pop("encode", None)
         self.is_ready = False
+        known, self._preview = self._kept_codes(), None
+        if known is not None:
+            n = len(known)
+            self._set_busy("encode", f"Checking the bundled codes of {n:,} images…")
+            cache = workers.cache_path(self.model_path, self.dataset)
+            self._lanes["encode"].submit(workers.encode, self.model, self.dataset.images, cache, known.copy())
+            self.encodeProgress.emit(0, n)
+            return
         self.codes, self.n_encoded, self.plane, self.xy = None, 0, None, None
         self._clear_points()
         back = self._codes_replaced()
@@ -326,6 +370,13 @@ class Session(QObject):
         cache = workers.cache_path(self.model_path, self.dataset)
         self._lanes["encode"].submit(workers.encode, self.model, self.dataset.images, cache)
         self.encodeProgress.emit(0, n)
+
+    def _kept_codes(self) -> np.ndarray | None:
+        p = self._preview
+        if p is None or self.model is None or p.dataset is not self.dataset or self.model_path is None:
+            return None
+        same = Path(p.path).resolve() == Path(self.model_path).resolve() and self.codes is p.codes
+        return p.codes if same and self.n_encoded == len(p.codes) else None
 
     def _on_codes(self, number: int, chunk: workers.EncodedChunk) -> None:
         if not self._lanes["encode"].is_current(number):
