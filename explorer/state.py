@@ -93,7 +93,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from explorer import workers
 from explorer.workers import DecodedPoint, GridResult, Reconstruction
@@ -102,7 +102,7 @@ from trainer.errors import TrainerError
 
 __all__ = ["DecodedPoint", "GridResult", "Projection", "Reconstruction", "Session", "projection_choices"]
 
-LANES = ("model", "data", "encode", "grid", "recon", "point", "projection")
+LANES = ("model", "data", "encode", "grid", "recon", "point", "projection", "warm")
 _NAMES = {  # projection kind -> (label, x axis, y axis)
     "pca": ("PCA plane", "PC 1", "PC 2"),
     "tsne": ("t-SNE of the codes", "t-SNE 1", "t-SNE 2"),
@@ -112,6 +112,7 @@ _NAMES = {  # projection kind -> (label, x axis, y axis)
     "pixels-umap": ("UMAP of the pixels", "UMAP 1", "UMAP 2"),
     "line": ("1-D code by class", "z0", "class"),  # a latent size of 1: x is the code, y the class
 }
+PREVIEW_PAINT_MS = 60  # a preview's points are drawn within this: then the model lane may import torch
 CODE_EMBEDDINGS = ("tsne", "umap")  # computed from the codes: forgotten when the codes change
 
 
@@ -200,6 +201,7 @@ class Session(QObject):
         self.grid: GridResult | None = None
         self.is_ready = False
         self._preview: workers.Preview | None = None  # bundled codes shown before the model loaded
+        self._warmed = False  # workers.warm_up submitted
         self._busy: dict[str, str] = {}
         self._lanes = {name: workers.Lane(f"explorer-{name}") for name in LANES}
         self._connect_lanes()
@@ -303,7 +305,9 @@ class Session(QObject):
         """Show a model's bundled codes on its data set while torch and the model load (only when no model
         is open: the points must never be drawn next to another model's decoder)."""
         if not self._lanes["model"].is_current(number) or self.model is not None or preview.codes is None:
+            preview.shown.set()
             return
+        QTimer.singleShot(PREVIEW_PAINT_MS, preview.shown.set)  # after the views have drawn it
         self._preview = preview
         self.dataset = preview.dataset
         self._embeddings.clear()
@@ -398,7 +402,14 @@ class Session(QObject):
             self.status.emit(f"{self.model_name()} on {self.dataset.spec}: {shown:,} points")
             if bad:
                 self.error.emit(non_finite_message(bad, self.n_encoded))
+            self._warm_up()
             self.ready.emit()
+
+    def _warm_up(self) -> None:
+        """Once, after the first model is shown: the imports a first action would stall on (warm_up)."""
+        if not self._warmed:
+            self._warmed = True
+            self._lanes["warm"].submit(workers.warm_up)
 
     def set_projection(self, projection: Projection) -> None:
         """Show ``projection``: at once when it is invertible or cached, else once computed (in a lane)."""
@@ -496,7 +507,7 @@ class Session(QObject):
         return True
 
     def _project(self) -> None:
-        from trainer.latent import Plane  # numpy only here; the encode worker has loaded torch already
+        from trainer.planes import Plane  # numpy only: a preview is projected before torch is imported
 
         codes = self.codes[:self.n_encoded]
         p = self.projection
@@ -504,7 +515,7 @@ class Session(QObject):
             self.plane, self.xy = None, self._embeddings[p.kind][:self.n_encoded]
             return
         if p.kind == "line":
-            from trainer.latent import Line, code_against_class
+            from trainer.planes import Line, code_against_class
 
             self.plane = Line.of(codes.shape[1])
             self.xy = code_against_class(codes, self.dataset.labels[:len(codes)])

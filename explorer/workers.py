@@ -16,7 +16,7 @@ import threading
 import traceback
 import weakref
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,7 @@ from explorer.widgets.images import mosaic
 from trainer.errors import TrainerError
 
 THREADS = max(1, (os.cpu_count() or 2) - 1)
+PREVIEW_WAIT_S = 2.0  # the longest the model lane waits for the GUI to draw a preview before importing torch
 _LANES: weakref.WeakSet[Lane] = weakref.WeakSet()
 
 
@@ -139,6 +140,7 @@ class Preview:
     path: Path
     dataset: object  # Dataset
     codes: np.ndarray | None  # float32 N×D
+    shown: threading.Event = field(default_factory=threading.Event)  # set by the GUI once drawn (or ignored)
 
 
 @dataclass(frozen=True)
@@ -193,12 +195,15 @@ def _torch():
 
 
 def open_model(path: Path, data_spec: str | None, current_shape: tuple | None) -> Iterator:
-    """A ``Preview`` first (no torch: the data set and the bundled codes, while torch imports in another
-    thread), then the ``LoadedModel`` (see ``load_model``)."""
-    threading.Thread(target=_torch, name="import-torch", daemon=True).start()
+    """A ``Preview`` first (no torch: the data set and the bundled codes), then the ``LoadedModel`` (see
+    ``load_model``). torch is imported once the GUI has drawn the preview (``Preview.shown``, at most
+    PREVIEW_WAIT_S): its import holds the GIL for long stretches (loading its libraries), and the GUI
+    thread needs the GIL to draw."""
     early = preview(Path(path), data_spec, current_shape)
     if early is not None:
         yield early
+        if early.codes is not None:
+            early.shown.wait(PREVIEW_WAIT_S)
     yield load_model(path, data_spec, current_shape, early.dataset if early is not None else None)
 
 
@@ -239,9 +244,6 @@ def load_model(path: Path, data_spec: str | None, current_shape: tuple | None,
     with torch_errors(f"Loading {path}"):
         model, info = open_model(path, threads=THREADS)
         for_inference(model)
-    import scipy.spatial  # noqa: F401  the scatter's picker needs it at the first hover: not at start-up
-
-    import trainer.train  # noqa: F401  here, not in a training's first second: imports hold the GIL (GUI stalls)
     shape = tuple(info.model_config.image_shape)
     spec = data_spec or (info.dataset_spec if current_shape != shape else None)
     spec = offline_spec(spec) if spec else None  # the bundled Fashion-MNIST split, not a silent download
@@ -281,8 +283,8 @@ def encode(model, images: np.ndarray, cache: Path | None, known: np.ndarray | No
     ``known``: codes shown already (a model's bundled codes): when the encoder gives the same codes for a
     sample of the images, they come back as one chunk, else every image is encoded."""
     _torch()
-    import sklearn.decomposition  # noqa: F401  (Plane.pca imports it: load it here, not on the GUI thread)
-
+    if model.config.latent_dim > 2:  # the PCA plane is the first view: Plane.pca imports sklearn
+        import sklearn.decomposition  # noqa: F401  (load it here, not on the GUI thread)
     from trainer.latent import encode as encode_all
 
     if known is not None and confirms(model, images, known):
@@ -347,6 +349,16 @@ def _write_cache(path: Path, codes: np.ndarray) -> None:
 
     with contextlib.suppress(OSError), atomic_file(path) as f:
         np.save(f, codes)
+
+
+def warm_up() -> None:
+    """Imports the GUI thread would otherwise do at a person's first action, each a stall of 0.3-1 s (imports
+    hold the GIL): scikit-learn's PCA (the PCA view), scipy's KD-tree (the first hover), the training loop
+    (the first second of training). Run once everything is shown: not on a first start's critical path."""
+    import scipy.spatial  # noqa: F401
+    import sklearn.decomposition  # noqa: F401
+
+    import trainer.train  # noqa: F401
 
 
 def reconstruct(model, index: int, code: np.ndarray, image: np.ndarray) -> Reconstruction:

@@ -3,7 +3,8 @@ the encoder then confirms them (or replaces them when they are not this model's)
 
 import numpy as np
 import pytest
-from app_fixtures import LOAD_TIMEOUT_MS, no_threads_left, tiny_model_file  # noqa: F401
+from app_fixtures import *  # noqa: F403
+from app_fixtures import LOAD_TIMEOUT_MS, tiny_model_file
 
 from trainer import bundled_codes as bc
 
