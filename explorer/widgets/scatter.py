@@ -1,7 +1,8 @@
 """The latent scatter: every image as a point at its latent mean, coloured by class.
 
-One ``ScatterPlotItem`` with ``pen=None`` and a few pre-made brushes (fast at 70k points); picking by a
-KD-tree in pixel-scaled view coordinates (never ``pointsAt``). Click a point to select it, click empty space
+One ``PointLayer`` per colour, all drawn as one image by a ``PointRaster`` (``point_raster.py``: new codes
+cost no GUI time, a repaint is O(points + pixels), a density image above 300k points in view); picking by a
+KD-tree in pixel-scaled view coordinates (built in a thread for many points; exact brute force meanwhile). Click a point to select it, click empty space
 to decode that latent point. The decoded manifold can be drawn behind the points as one ImageItem in latent
 coordinates.
 
@@ -245,6 +246,7 @@ class ScatterView(QWidget):
         self.label_items: list[pg.TextItem] = []
         self._label_rows = np.zeros(0, np.int64)
         self.scale, self._ink, self._paper = 1.0, "k", "w"
+        self.follow = True  # the view fits the points as they come (until the person zooms or pans)
         self._build()
         self._connect()
         self._on_model()
@@ -282,6 +284,7 @@ class ScatterView(QWidget):
         self.banner = Banner(self.plot)
         self.empty = QLabel(EMPTY_TEXT, alignment=Qt.AlignmentFlag.AlignCenter)
         self.empty.setStyleSheet("font-size: 16pt; color: #555;")
+        self.empty.setWordWrap(True)  # a long message must not widen the window
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.plot)
@@ -315,6 +318,8 @@ class ScatterView(QWidget):
     def _connect(self) -> None:
         s = self.session
         s.modelChanged.connect(self._on_model)
+        s.modelChanged.connect(self._on_new_model)
+        s.modelUpdated.connect(self._fit)  # training: follow the points as they spread (unless zoomed)
         s.datasetChanged.connect(self._on_dataset)
         s.codesChanged.connect(self._on_codes)
         s.projectionChanged.connect(self._on_projection)
@@ -324,6 +329,7 @@ class ScatterView(QWidget):
         self.view.sigResized.connect(self._place_banner)
         s.ready.connect(self._on_ready)
         s.busyChanged.connect(self._on_busy)
+        s.trainingChanged.connect(lambda: self._on_busy(s.busy))
         s.selectionChanged.connect(self._on_selection)
         s.decodedChanged.connect(self._on_decoded)
         s.gridReady.connect(self._on_grid)
@@ -331,6 +337,7 @@ class ScatterView(QWidget):
         self.manifold_box.toggled.connect(self._on_manifold_toggled)
         self.labels_box.toggled.connect(self._on_labels_toggled)
         self.view.sigRangeChanged.connect(self._on_range)
+        self.view.sigRangeChangedManually.connect(self._on_zoomed)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
         self.plot.scene().sigMouseMoved.connect(self._on_hover)
 
@@ -343,13 +350,30 @@ class ScatterView(QWidget):
         self.projection_box.setEnabled(len(self._choices) > 1)
         self._on_busy(self.session.busy)
 
+    def _on_new_model(self) -> None:
+        """Another model (not the trained model taking over from its last snapshot): fit its points."""
+        if not self.session.continuing:
+            self.follow = True
+
+    def _on_zoomed(self, *_) -> None:
+        self.follow = False  # the person zoomed or panned: new codes (training, encoding) keep that view
+
+    def _fit(self) -> None:
+        if self.follow:
+            self.view.autoRange(padding=0.04)
+
     def _on_busy(self, busy: str) -> None:
-        # while a model trains the session has codes but no model yet: show the points moving
-        shown = self.session.model is not None or self.session.xy is not None
-        self.empty.setText(busy if busy and not shown else EMPTY_TEXT)
+        # codes without a model: shown as they are (a model set aside); a model in training before its
+        # first snapshot: the panel says it waits
+        s = self.session
+        shown = s.model is not None or s.xy is not None
+        waiting = (f"A new model is training on {s.dataset.spec}: its codes appear here after its first "
+                   "epoch…") if s.training and s.dataset is not None else ""
+        self.empty.setText(waiting or (busy if busy and not shown else EMPTY_TEXT))
         self.stack.setCurrentWidget(self.plot if shown else self.empty)
 
     def _on_dataset(self) -> None:
+        self.follow = True
         if self.values is not None:  # values of the old data set's rows
             self._set_values(None, "")
         labels = point_labels(self.session.dataset)
@@ -399,7 +423,7 @@ class ScatterView(QWidget):
         self._show_kind()
         self._on_selection(s.selected)
         if not s.is_ready:
-            self.view.autoRange(padding=0.04)
+            self._fit()
 
     def _colour_index(self, n: int) -> np.ndarray:
         """The colour layer of each of the first ``n`` rows: its value's bin, or its class."""
@@ -494,7 +518,7 @@ class ScatterView(QWidget):
         return np.concatenate([p.reshape(-1, 2) for p in parts])
 
     def _on_ready(self) -> None:
-        self.view.autoRange(padding=0.04)
+        self._fit()
 
     def _sync_projection_box(self) -> None:
         """The box shows the view being computed, else the view shown."""
@@ -503,8 +527,9 @@ class ScatterView(QWidget):
             self.projection_box.setCurrentIndex(self._choices.index(shown))
 
     def _on_projection(self) -> None:
+        self.follow = True  # other coordinates: fit them
         self._on_codes()
-        self.view.autoRange(padding=0.04)
+        self._fit()
 
     def _show_kind(self) -> None:
         """The note, and the manifold only where the view is invertible."""
@@ -611,9 +636,8 @@ class ScatterView(QWidget):
         elif not self.session.projection.invertible:
             self.session.status.emit(f"Nothing to decode here: the {self.session.projection.label} is not "
                                      "invertible. Click a point, or choose latent axes or PCA to decode.")
-        else:
-            self._show_cross(x, y)
-            self.session.decode_at(x, y)
+        elif self.session.decode_at(x, y):
+            self._show_cross(x, y)  # moved to the decoded point when it comes (decodedChanged)
 
     def _on_hover(self, scene_pos) -> None:
         p = self._view_pos(scene_pos)

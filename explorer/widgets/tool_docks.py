@@ -1,5 +1,5 @@
 """The latent tools as docks on the left, tabbed with the Training dock:
-Denoise, Attributes, Interpolate, Sample, Draw.
+Denoise, Attributes, Interpolate, Sample, Draw, Posterior (q(z|x) as ellipses), Holes (the holes map).
 
 Each panel gets the session and the scatter (for its overlay and clicks); ``install``
 returns the docks by name. A tool's marks show on the scatter only while its tab is in front, so the arrow,
@@ -14,11 +14,14 @@ from PySide6.QtWidgets import QDockWidget, QScrollArea
 from explorer.widgets.attributes_panel import AttributesPanel
 from explorer.widgets.denoise_panel import DenoisePanel
 from explorer.widgets.draw_panel import DrawPanel
+from explorer.widgets.holes_panel import HolesPanel
 from explorer.widgets.interpolate_panel import InterpolatePanel
+from explorer.widgets.posterior_panel import PosteriorPanel
 from explorer.widgets.sampling_panel import SamplingPanel
 
 PANELS = (("Denoise", DenoisePanel), ("Attributes", AttributesPanel), ("Interpolate", InterpolatePanel),
-          ("Sample", SamplingPanel), ("Draw", DrawPanel))
+          ("Sample", SamplingPanel), ("Draw", DrawPanel), ("Posterior", PosteriorPanel),
+          ("Holes", HolesPanel))
 
 
 def install(window, session, scatter, beside: QDockWidget) -> dict[str, QDockWidget]:
@@ -37,6 +40,9 @@ def install(window, session, scatter, beside: QDockWidget) -> dict[str, QDockWid
         overlay = getattr(panel, "overlay", None)
         if overlay is not None:
             dock.visibilityChanged.connect(overlay.set_visible)
+        if hasattr(panel, "set_visible"):  # a panel that works only while in front (Posterior, Holes)
+            dock.visibilityChanged.connect(panel.set_visible)
         docks[title] = dock
     scatter.shiftClicked.connect(lambda *_: docks["Interpolate"].raise_())
+    docks["Holes"].panel.watch(docks["Interpolate"].panel.tool, docks["Sample"].panel.tool)  # the meter
     return docks
