@@ -3,8 +3,8 @@
 One ``PointLayer`` per colour, all drawn as one image by a ``PointRaster`` (``point_raster.py``: new codes
 cost no GUI time, a repaint is O(points + pixels), a density image above 300k points in view); picking by a
 KD-tree in pixel-scaled view coordinates (built in a thread for many points; exact brute force meanwhile).
-Click a point to select it, click empty space to decode that latent point. The decoded manifold can be drawn behind the points as one ImageItem in latent
-coordinates.
+Click a point to select it, click empty space to decode that latent point. The decoded manifold can be drawn
+behind the points as one ImageItem in latent coordinates.
 
 The toolbar's "View" box lists the session's projections. t-SNE and the pixel views are computed in the
 background; they are not invertible, so there a click selects the nearest point, a click on empty space only
