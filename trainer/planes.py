@@ -64,9 +64,11 @@ class Plane:
     def from_latent(self, z: np.ndarray) -> np.ndarray:
         """Plane coordinates M×2 of the orthogonal projection of codes M×D onto the plane."""
         z = np.asarray(z, dtype=np.float64).reshape(-1, self.dim)
-        basis = np.stack([self.axis_x, self.axis_y], axis=1)  # D×2
-        xy, *_ = np.linalg.lstsq(basis, (z - self.origin).T, rcond=None)
-        return xy.T.astype(np.float32)
+        basis = np.stack([self.axis_x, self.axis_y], axis=1)  # D×2, rank 2 (checked in __post_init__)
+        # the least-squares solution through the 2×D pseudo-inverse (lstsq with N right-hand sides took 0.2 s
+        # of GUI time at 70k codes, 2.6 s at 1M); einsum without BLAS: no thread team to wait for on a busy CPU
+        pinv = np.linalg.pinv(basis)  # 2×D
+        return np.einsum("nd,kd->nk", z - self.origin, pinv, optimize=False).astype(np.float32)
 
 
 @dataclass(frozen=True, eq=False)

@@ -99,6 +99,16 @@ def labels_by_default(dataset) -> bool:
     return bool(np.mean([len(name) == 1 for name in dataset.class_names]) >= 0.9)
 
 
+def split_by_layer(xy: np.ndarray, layer: np.ndarray, keep: np.ndarray, n: int) -> list[np.ndarray]:
+    """The rows of ``xy`` (N×2) of each layer 0…n-1 where ``keep``, each in the original row order: one
+    stable sort of the layer numbers (a radix sort of bytes: ~10 ms at 1M rows) instead of n masks."""
+    key = np.where(keep, layer, n).astype(np.uint8 if n < 255 else np.int64)
+    order = np.argsort(key, kind="stable")
+    bounds = np.searchsorted(key[order], np.arange(n + 1))
+    ordered = xy[order]
+    return [ordered[bounds[k]:bounds[k + 1]] for k in range(n)]
+
+
 class Picker:
     """Nearest point within a radius in screen pixels. The tree holds (x, y·r) with r = x-units per y-unit of
     one pixel, so it stays valid under uniform zoom and is rebuilt only when the aspect changes. Above
@@ -411,11 +421,10 @@ class ScatterView(QWidget):
                 layer.clear()
             self.count.setText("")
             return
-        colour = self._colour_index(len(xy))
         finite = np.isfinite(xy).all(axis=1)  # NaN codes (an overflowing model) are not drawn
-        for k, layer in enumerate(self.layers):  # PointLayer.setData only stores the arrays: no stall at 1M
-            mine = xy[(colour == k) & finite]
-            layer.setData(x=mine[:, 0], y=mine[:, 1])
+        for layer, mine in zip(self.layers, split_by_layer(xy, self._colour_index(len(xy)), finite,
+                                                           len(self.layers)), strict=True):
+            layer.setData(x=mine[:, 0], y=mine[:, 1])  # PointLayer.setData only stores the arrays
         self.count.setText(f"{int(finite.sum()):,} points")
         self.plot.setLabel("bottom", s.projection.axis_labels[0])
         self.plot.setLabel("left", s.projection.axis_labels[1])
