@@ -66,7 +66,7 @@ class Plane:
         z = np.asarray(z, dtype=np.float64).reshape(-1, self.dim)
         basis = np.stack([self.axis_x, self.axis_y], axis=1)  # D×2, rank 2 (checked in __post_init__)
         # the least-squares solution through the 2×D pseudo-inverse (lstsq with N right-hand sides took 0.2 s
-        # of GUI time at 70k codes, 2.6 s at 1M); einsum without BLAS: no thread team to wait for on a busy CPU
+        # of GUI time at 70k codes, 2.6 s at 1M); einsum without BLAS: no thread team to wait for when busy
         pinv = np.linalg.pinv(basis)  # 2×D
         return np.einsum("nd,kd->nk", z - self.origin, pinv, optimize=False).astype(np.float32)
 
