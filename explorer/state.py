@@ -117,6 +117,7 @@ _NAMES = {  # projection kind -> (label, x axis, y axis)
     "pixels-umap": ("UMAP of the pixels", "UMAP 1", "UMAP 2"),
     "line": ("1-D code by class", "z0", "class"),  # a latent size of 1: x is the code, y the class
 }
+WARM_UP_DELAY_MS = 1500  # after the first ready: the grid and a screenshot come first
 PREVIEW_PAINT_MS = 60  # a preview's points are drawn within this: then the model lane may import torch
 CODE_EMBEDDINGS = ("tsne", "umap")  # computed from the codes: forgotten when the codes change
 
@@ -429,7 +430,7 @@ class Session(QObject, TrainingSession):
         """Once, after the first model is shown: the imports a first action would stall on (warm_up)."""
         if not self._warmed:
             self._warmed = True
-            self._lanes["warm"].submit(workers.warm_up)
+            QTimer.singleShot(WARM_UP_DELAY_MS, self, lambda: self._lanes["warm"].submit(workers.warm_up))
 
     def set_projection(self, projection: Projection) -> None:
         """Show ``projection``: at once when it is invertible or cached, else once computed (in a lane)."""
