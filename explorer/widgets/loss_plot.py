@@ -61,7 +61,7 @@ class LossPlot(QWidget):
                 pen = pg.mkPen(color, width=2, style=style)
                 self._curves[split, key] = item.plot([], [], pen=pen)
                 self._data[split, key] = ([], [])
-        self.empty = EmptyState(self.plot, EMPTY)
+        self.empty = EmptyState(self.plot, EMPTY, "Training loss per epoch")
 
     def clear_curves(self) -> None:
         for key, curve in self._curves.items():
