@@ -30,7 +30,7 @@ from explorer.widgets.overlays import BLUE, ORANGE, RED
 
 HINT = "Select an image in the scatter"
 PSNR_CAP_DB = 100.0  # trainer.metrics.PSNR_CAP_DB: identical images (not imported: it would load torch)
-CURVE_COLORS = (BLUE, ORANGE, RED, "#009988", "#EE3377", "#33BBEE")
+CURVE_COLORS = (BLUE, ORANGE, RED, "#009988", "#EE3377", "#AA4499")  # each 3:1 on a light and a dark plot
 TITLES = ("Clean", "Noisy", "Reconstruction")
 
 
@@ -115,6 +115,7 @@ class DenoisePanel(QWidget):
     def _plot(self) -> pg.PlotWidget:
         self.plot = pg.PlotWidget(background="w")
         self.plot.setMinimumHeight(200)
+        self.plot.hideButtons()  # pyqtgraph's "A" (auto-range) button
         self.plot.setLabel("bottom", "noise level")
         self.plot.setLabel("left", "mean PSNR (dB)")
         self.plot.showGrid(x=True, y=True, alpha=0.25)
@@ -183,16 +184,21 @@ class DenoisePanel(QWidget):
             self.overlay.path("trail", r.trail_codes, color=ORANGE, width=2.0)
             self.overlay.points("end", r.trail_codes[-1:], color=ORANGE, symbol="s", size=12)
 
+    def _title_style(self) -> dict:
+        """The plot's title in the text's size (larger in presentation mode) and the axes' (theme's) ink."""
+        ink = self.plot.getAxis("bottom").textPen().color()
+        return dict(size=f"{self.font().pointSizeF():.3g}pt", color=ink)
+
     def _on_curves(self) -> None:
         """Few curves, changed rarely: rebuilt from scratch."""
         self.plot.clear()
         self.legend.clear()
         noisy = self.tool.noisy_curve
         if noisy is None:
-            self.plot.setTitle("Noise sweep: press the button", size="9pt", color="#555")
+            self.plot.setTitle("Noise sweep: press the button", **self._title_style())
             return
         sweep = self.tool.curves[0].sweep
-        self.plot.setTitle(f"{KINDS[sweep.kind]}, {sweep.n_images} test images", size="9pt", color="#555")
+        self.plot.setTitle(f"{KINDS[sweep.kind]}, {sweep.n_images} test images", **self._title_style())
         levels, db = noisy
         db = np.where(db >= PSNR_CAP_DB, np.nan, db)  # level 0: the input is the clean image
         self.plot.plot(levels, db, pen=pg.mkPen("#888", width=2, style=Qt.PenStyle.DashLine),
