@@ -24,7 +24,7 @@ uninstall-desktop: $(STAMP)
 	$(PY) -m explorer.desktop uninstall
 
 test: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q --durations=15
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check trainer explorer tests benchmarks main.py setup.py resources
 

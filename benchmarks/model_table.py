@@ -11,7 +11,8 @@ with "data not found"), and ``trainer.metrics.evaluate`` scores the test split:
 - PSNR (dB, peak 1) of the deterministic reconstruction sigmoid(decode(mu)), mean over the test split;
 - active units: code dimensions whose mean varies across the test images by more than 0.01 (Burda et al.);
 - training time: ``elapsed_s`` that ``python -m trainer fit`` stored in the checkpoint (the machine it
-  trained on: resources/models/train_all.sh, 2 shared CPU cores), with the epochs and training images.
+  trained on: resources/models/train_all.sh, 2 shared CPU cores), with the epochs and training images; a
+  model continued with ``fit --init`` adds the runs before (``continued_from``), shown as "3 + 4 epochs".
 
 Images are scored as the model was trained: binarized (trainer.binarize) when its training settings say so.
 
@@ -56,9 +57,12 @@ def score(path: Path, k: int, iw_images: int) -> dict:
     """The figures of one bundled model (see the module docstring); ``error`` says why one is missing."""
     model, info = load_checkpoint(path)
     trained = info.metrics or {}
+    before = trained.get("continued_from") or {}
     row = {"model": path.stem, "data": info.dataset_spec, "family": model.config.family,
-           "latent_dim": model.config.latent_dim, "training_s": trained.get("elapsed_s"),
-           "epochs": trained.get("epochs"), "train_images": trained.get("train_images")}
+           "latent_dim": model.config.latent_dim,
+           "training_s": (trained.get("elapsed_s") or 0) + (before.get("elapsed_s") or 0) or None,
+           "epochs": trained.get("epochs"), "epochs_before": before.get("epochs"),
+           "train_images": trained.get("train_images")}
     try:
         data = load_dataset(info.dataset_spec, download=False)
     except TrainerError as e:
@@ -108,7 +112,8 @@ def _training(r: dict) -> str:
     if not seconds:
         return "?"
     minutes = f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.0f} s"
-    return f"{minutes} ({r['epochs']} epochs × {r['train_images']:,} images)"
+    epochs = f"{r['epochs_before']} + {r['epochs']}" if r.get("epochs_before") else f"{r['epochs']}"
+    return f"{minutes} ({epochs} epochs × {r['train_images']:,} images)"
 
 
 def main(argv: list[str] | None = None) -> int:

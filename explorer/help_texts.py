@@ -44,6 +44,22 @@ PANELS: dict[str, str] = {
         "dots in the scatter move every epoch as the classes pull apart. <b>Stop</b> keeps what was "
         "learned so far."
     ),
+    "posterior": (
+        "A VAE does not map an image to one point but to a small <b>cloud</b>: a centre (the mean μ) and "
+        "a spread (σ) in every direction, the posterior q(z|x). The red ellipses show that cloud around the "
+        "selected image: the solid one holds about 39% of it, the dashed one 86%. The black dots are "
+        "random codes drawn from it, z = μ + σ·ε: every one of them decodes to (nearly) the same image. "
+        "Tick the box to see the clouds of 40 other images too: where clouds overlap, the space between "
+        "images is filled. A plain autoencoder has no cloud, only the point."
+    ),
+    "holes": (
+        "Where do the codes really live? Behind the dots, <b>grey</b> shading is the density of the "
+        "encoded images; the dashed rings are where the prior N(0, I) says they should be (1, 2, 3σ). "
+        "<b>Orange</b> cells are inside the prior's 2σ ring but nearly empty: <b>holes</b>, where the "
+        "decoder was hardly trained. The meter at the bottom of the scatter tells how far <b>off the "
+        "map</b> the point you click, move to, interpolate or sample is. Below, samples from N(0, I) "
+        "sit beside samples from a mixture fitted to the codes: the second kind avoids the holes."
+    ),
     "denoise": (
         "The selected image (Clean) gets noise added (Noisy), then goes through the model "
         "(Reconstruction). Drag the <b>level</b> slider and watch the reconstruction stay clean while the "

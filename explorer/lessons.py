@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QTextBlock, QTextCursor
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from explorer import demo
+from explorer import demo, lesson_controls, uncertainty_lessons
 from explorer.glyphs import safe_text
 from trainer.resources import models_dir, resource_path
 
@@ -34,7 +34,9 @@ class Setup:
     glyphs: each dot is a character); ``ends`` names two classes whose first images the interpolate tool
     morphs between. ``select`` picks the image to morph instead: the first test image with every attribute
     named and without every one written ``-Name`` (faces: ``("Black_Hair", "-Wearing_Hat")``); ``alpha`` is
-    where the morph strip ends."""
+    where the morph strip ends. Lessons 8-10 (``explorer.uncertainty_lessons``): ``row_class`` selects the
+    first test image of that class; ``crowd`` and ``samples`` set the Posterior tab, ``holes_map`` the Holes
+    tab's map; ``study`` opens a study (``explorer.studies.STUDIES``), the probe with ``foreign`` data."""
 
     model: str
     data: str
@@ -48,6 +50,12 @@ class Setup:
     ends: tuple[str, str] | None = None
     select: tuple[str, ...] = ()
     alpha: float | None = None
+    row_class: str = ""
+    crowd: bool = False
+    samples: int = 0
+    holes_map: bool = False
+    study: str = ""
+    foreign: str = ""
 
 
 FACE = ("Black_Hair", "No_Beard", "-Smiling", "-Eyeglasses", "-Wearing_Hat")  # the lesson's face
@@ -75,6 +83,19 @@ SETUPS: dict[str, Setup] = {
     "glyphs-morph": Setup("glyphs-vae", "glyphs", tool="interpolate", manifold=True, labels=True,
                           ends=("A", "Z")),
     "glyphs-draw": Setup("glyphs-vae", "glyphs", tool="draw", manifold=True, labels=True),
+    "posterior": Setup("fashion-mnist-vae", "fashion-mnist", tool="posterior", row_class="Ankle boot",
+                       crowd=True, samples=16,
+                       fallback=Setup("digits-vae", "digits", tool="posterior", row_class="0", crowd=True,
+                                      samples=16)),
+    "posterior-ae": Setup("glyphs-ae", "glyphs", tool="posterior", row_class="A", labels=True),
+    "dimensions": Setup("fashion-mnist-vae32", "fashion-mnist", view="pca", study="dimensions",
+                        row_class="Ankle boot",
+                        fallback=Setup("faces-vae", "faces", view="pca", study="dimensions")),
+    "holes-map-ae": Setup("glyphs-ae", "glyphs", tool="holes", holes_map=True, labels=True),
+    "holes-map-vae": Setup("fashion-mnist-vae", "fashion-mnist", tool="holes", holes_map=True,
+                           fallback=Setup("digits-vae", "digits", tool="holes", holes_map=True)),
+    "ood": Setup("fashion-mnist-vae", "fashion-mnist", study="ood", foreign="shapes",
+                 fallback=Setup("digits-vae", "digits", study="ood", foreign="glyphs")),
 }
 
 
@@ -152,10 +173,9 @@ class LessonRunner(QObject):
     def apply(self, setup: Setup) -> None:
         """Set up the view, the decoded manifold and the tool on the loaded model."""
         window = self.window
+        lesson_controls.reset(window, labels=True if setup.labels else None)  # nothing left from earlier use
         demo.set_view(window, setup.view)
         window.scatter.manifold_box.setChecked(setup.manifold)
-        if setup.labels:
-            window.scatter.labels_box.setChecked(True)
         if setup.tool in demo.TOOLS:
             demo.stage(window, setup.tool)
         elif setup.tool:
@@ -165,6 +185,7 @@ class LessonRunner(QObject):
             self._direction(setup)
         if setup.ends:
             self._ends(setup.ends)
+        uncertainty_lessons.apply(window, setup)  # lessons 8-10; resets their controls for the others
 
     def _direction(self, setup: Setup) -> None:
         """The Attributes tool's direction from the set-up's attribute or classes, and an image to morph."""

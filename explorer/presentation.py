@@ -32,7 +32,8 @@ BASE_SCALE, MIN_SCALE, MAX_SCALE = 1.6, 1.25, 2.4  # BASE_SCALE at 1920×1080, i
 PLAIN_TITLES = {"training": "Train a model", "denoise": "Remove noise", "attributes": "Change one feature",
                 "interpolate": "Blend two images", "sample": "Invent new images", "draw": "Draw your own",
                 "grid": "What the model draws here", "inspector": "The image and the model's copy",
-                "neighbours": "The most similar images"}
+                "neighbours": "The most similar images", "posterior": "A point is a cloud",
+                "holes": "Where the holes are"}
 SCATTER_TITLE = "Every image is a dot: similar images lie close together"
 DOCK_SHARES = (0.3, 0.24)  # of the width, for the left (tools) and the right (grid, inspector) docks
 GRID_SHARES = (0.55, 0.45)  # of the height, for the decoded grid and the inspector below it

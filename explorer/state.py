@@ -31,6 +31,9 @@ Attributes (read them; change them only through the methods below)
 Signals (all emitted on the GUI thread)
     modelChanged()            model / info / model_path replaced or cleared (codes are recomputed next)
     modelSaved()              the same model was saved: ``model_path`` is its new file
+    modelUpdated()            the model in training has newer weights, and its codes came with them
+    trainingChanged()         a model began or ended training, or its label ("untitled (training, epoch
+                              3/20)", which ``model_name()`` returns) changed: explorer/session_training
     datasetChanged()          dataset replaced (selection cleared, codes recomputed)
     codesChanged()            codes / xy changed (also progressively while encoding)
     projectionChanged()       projection, plane and xy changed
@@ -49,7 +52,8 @@ Signals (all emitted on the GUI thread)
     ready()                   everything loaded, encoded and projected (after each model or data change)
 
 Methods
-    open_model(path, data_spec=None)   load a checkpoint in a worker; also loads ``data_spec``, or the model's
+    open_model(path, data_spec=None)   (False when ``confirm_replace`` says keep the unsaved model) load a
+                                       checkpoint in a worker; also loads ``data_spec``, or the model's
                                        own data set when the current one is missing or does not fit
     open_dataset(spec)                 load a data set in a worker (``error`` if it does not fit the model)
     set_model(model, info=None, path=None)   adopt a model built on the GUI side (e.g. the Training dock);
@@ -96,6 +100,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from explorer import workers
+from explorer.session_training import TrainingSession
 from explorer.workers import DecodedPoint, GridResult, Reconstruction
 from trainer import embed
 from trainer.errors import TrainerError
@@ -162,8 +167,10 @@ def default_projection(latent_dim: int) -> Projection:
     return Projection("axes", 0, min(1, latent_dim - 1)) if latent_dim <= 2 else Projection("pca")
 
 
-class Session(QObject):
+class Session(QObject, TrainingSession):
     modelChanged = Signal()
+    modelUpdated = Signal()  # the model in training has newer weights (and codes): explorer/session_training
+    trainingChanged = Signal()  # a model began or ended training, or its label changed
     modelSaved = Signal()
     datasetChanged = Signal()
     codesChanged = Signal()
@@ -202,6 +209,7 @@ class Session(QObject):
         self._busy: dict[str, str] = {}
         self._lanes = {name: workers.Lane(f"explorer-{name}") for name in LANES}
         self._connect_lanes()
+        self._init_training()
 
     def _connect_lanes(self) -> None:
         lanes = self._lanes
@@ -237,11 +245,15 @@ class Session(QObject):
 
     # ---- loading ---------------------------------------------------------------------------------------
 
-    def open_model(self, path: str | Path, data_spec: str | None = None) -> None:
+    def open_model(self, path: str | Path, data_spec: str | None = None) -> bool:
+        """False when the person chose to keep an unsaved model (``confirm_replace``)."""
         path = Path(path)
+        if not self.confirm_replace(f"Opening {path.name}"):
+            return False
         shape = None if data_spec or self.dataset is None else self.dataset.image_shape
         self._set_busy("model", f"Loading {path.name}…")
         self._lanes["model"].submit(workers.load_model, path, data_spec, shape)
+        return True
 
     def open_dataset(self, spec: str) -> None:
         self._set_busy("data", f"Loading data set {spec}…")
@@ -255,6 +267,7 @@ class Session(QObject):
             self.projection = self._last_plane = default_projection(model.config.latent_dim)
         self.model, self.info = model, info
         self.model_path = Path(path) if path is not None else None
+        self.unsaved, self._reselect = False, -1
         self.modelChanged.emit()
         self.status.emit(f"Model: {self.model_name()}")
         self.reencode()
@@ -275,10 +288,13 @@ class Session(QObject):
     def model_saved(self, path: str | Path) -> None:
         """The current model was written to ``path``: from now on it is the model's file."""
         self.model_path = Path(path)
+        self.unsaved = False
         self.modelSaved.emit()
         self.status.emit(f"Saved {self.model_path}")
 
     def model_name(self) -> str:
+        if self.training:
+            return self.training
         if self.model_path is not None:
             return self.model_path.name
         return "untitled model" if self.model is not None else "no model"
@@ -292,6 +308,9 @@ class Session(QObject):
 
     def _on_model_loaded(self, number: int, loaded: workers.LoadedModel) -> None:
         if not self._finish("model", number):
+            return
+        if number == self._adopting:
+            self._adopt_trained(loaded)
             return
         if loaded.dataset is not None:
             self.dataset = None  # the new pair replaces the old one together
@@ -348,6 +367,7 @@ class Session(QObject):
             if bad:
                 self.error.emit(non_finite_message(bad, self.n_encoded))
             self.ready.emit()
+            self._select_again()
 
     def set_projection(self, projection: Projection) -> None:
         """Show ``projection``: at once when it is invertible or cached, else once computed (in a lane)."""
@@ -481,13 +501,17 @@ class Session(QObject):
             code, image = self.codes[index].copy(), self.dataset.images[index]
             self._lanes["recon"].submit(workers.reconstruct, self.model, index, code, image)
 
-    def decode_at(self, x: float, y: float) -> None:
-        """Decode the latent point at view coordinates (x, y); the result comes with ``decodedChanged``."""
+    def decode_at(self, x: float, y: float) -> bool:
+        """Decode the latent point at view coordinates (x, y); the result comes with ``decodedChanged``.
+        False (and a status line) when there is no model or no invertible view to decode with."""
         if self.model is None or self.plane is None:
-            return
+            self.status.emit("Nothing to decode here: " + ("no model is loaded yet" if self.model is None
+                                                           else "this view is not invertible"))
+            return False
         if self.selected >= 0:
             self.select(-1)
         self._lanes["point"].submit(workers.decode_point, self.model, self.plane, (float(x), float(y)))
+        return True
 
     def clear_points(self) -> None:
         """No selected row and no decoded point (Escape)."""
@@ -606,13 +630,6 @@ class Session(QObject):
         self.codesChanged.emit()
         if back:
             self.projectionChanged.emit()
-
-    def adopt_weights(self, model_config, weights: dict, info=None) -> None:
-        """Make the model built (in a worker) from numpy ``weights`` current; ``ready`` follows as usual."""
-        from explorer.training import model_from_weights
-
-        self._set_busy("model", "Loading the trained model…")
-        self._lanes["model"].submit(model_from_weights, model_config, weights, info)
 
 
 def embedding_steps(kind: str):

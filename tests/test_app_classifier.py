@@ -85,3 +85,23 @@ def test_a_new_model_clears_the_result(qtbot, scene, model_file_3d):
     with qtbot.waitSignal(scene.session.ready, timeout=TIMEOUT_MS):
         scene.session.open_model(model_file_3d)
     assert study.study.result is None and study.scores.rowCount() == 0 and study.confusion.rowCount() == 0
+
+
+def test_the_reports_recipe_sets_the_fine_tuning_settings(qtbot, scene):
+    from explorer.studies.classifier import RECIPE
+
+    study = open_study(SimpleNamespace(session=scene.session))
+    qtbot.addWidget(study)
+    assert (study.study.mode, study.study.head) == ("frozen", "linear")  # the defaults: a quick first look
+    with qtbot.waitSignal(study.study.settingsChanged):
+        qtbot.mouseClick(study.recipe_button, Qt.MouseButton.LeftButton)
+    assert {k: getattr(study.study, k) for k in RECIPE} == RECIPE == {"mode": "finetune", "head": "mlp",
+                                                                      "epochs": 15}
+    shown = (study.mode.currentData(), study.head.currentData(), study.epochs.value())
+    assert shown == ("finetune", "mlp", 15)
+    assert "90 % goal" in study.recipe_button.toolTip()
+    study.epochs.setValue(1)  # the recipe's settings are the study's: Train uses them
+    train(qtbot, study)
+    cfg = study.study.result.config
+    assert (cfg.mode, cfg.head, cfg.lr_schedule) == ("finetune", "mlp", "cosine")
+    study.close()

@@ -13,7 +13,8 @@ from explorer.help_texts import PANELS
 from explorer.lessons import LESSONS_MD, SETUPS
 
 LOAD_MS = 60_000
-LESSON_TITLES = ("holes", "generating", "denois", "attribute", "pca and t-sne", "glyph", "black hair blond")
+LESSON_TITLES = ("holes", "generating", "denois", "attribute", "pca and t-sne", "glyph", "black hair blond",
+                 "a point is a cloud", "where the holes are", "never seen")
 
 
 def panels(window):

@@ -12,14 +12,14 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
-from explorer import settings, window_fit
+from explorer import settings, themes, window_fit
 from explorer.main_window import MainWindow
 from explorer.state import Session
 
 # the window inside a window manager's frame on each screen, and presentation mode's full screen
 SCREENS = {"1280x720": QSize(1280, 720), "1920x1080": QSize(1920, 1080)}
-PANELS = ("training", "denoise", "attributes", "interpolate", "sample", "draw", "neighbours", "grid",
-          "inspector")
+PANELS = ("training", "denoise", "attributes", "interpolate", "sample", "draw", "posterior", "holes",
+          "neighbours", "grid", "inspector")
 
 
 @pytest.fixture(autouse=True)
@@ -57,7 +57,9 @@ def test_the_first_window_fits_the_screen(qtbot):
     the window can be that small on a 1280×720 screen."""
     win = MainWindow(Session())
     qtbot.addWidget(win)
-    area = window_fit.available(win)
+    win.show()
+    qtbot.waitExposed(win)
+    area = window_fit.available(win)  # (offscreen: 800×800, less than the window needs)
     assert win.size() == window_fit.first_size(area).expandedTo(win.minimumSizeHint())
     assert window_fit.first_size(QSize(1280, 720)) == QSize(1264, 672)
     assert window_fit.first_size(QSize(2560, 1440)) == window_fit.DEFAULT_SIZE
@@ -83,6 +85,8 @@ def test_every_panel_shows_whole(loaded, screen, presentation):
     legend beside the plotting area, never over a point."""
     _lay_out(loaded, SCREENS[screen], presentation)
     try:
+        room = SCREENS[screen] if presentation else window_fit.first_size(SCREENS[screen])
+        assert loaded.width() <= room.width() and loaded.height() <= room.height()  # not widened to fit
         for key in PANELS:
             loaded.docks[key].raise_()
             _settle()
@@ -194,3 +198,22 @@ def test_no_plot_shows_the_auto_range_button(loaded):
     assert len(items) >= 3
     assert all(item.buttonsHidden for item in items)
 
+
+
+def test_placeholders_and_plot_titles_follow_the_text_size(loaded):
+    """"no point selected" and "Noise sweep: press the button" kept their small fixed size in presentation
+    mode; the plot's title also takes the theme's ink."""
+    box, denoise = loaded.inspector.left, loaded.docks["denoise"].panel
+    loaded.presentation.set_theme("dark")
+    loaded.presentation.enter(full_screen=False)
+    try:
+        size = QApplication.font().pointSizeF()
+        assert box.font().pointSizeF() == pytest.approx(size)
+        denoise._on_curves()  # no sweep yet: the title says what to do
+        title = denoise.plot.getPlotItem().titleLabel
+        assert title.text and title.opts["size"] == f"{size:.3g}pt"
+        background = denoise.plot.backgroundBrush().color()
+        assert themes.contrast(pg.mkColor(title.opts["color"]), background) >= themes.TEXT_RATIO
+    finally:
+        loaded.presentation.leave()
+        loaded.presentation.set_theme("system")

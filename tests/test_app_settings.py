@@ -18,7 +18,7 @@ from explorer.main_window import MainWindow
 from explorer.state import Session
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = "glyphs?pad=8"  # not the model's own data set (digits): 190 glyphs, 8×8 like the model
+DATA = "glyphs?pad=8"  # not the model's own data set (digits): 95 glyphs, 8×8 like the model
 
 # a new process builds the window from the same settings file and reports what it restored
 RESTART = """
@@ -62,7 +62,8 @@ def _arrange(win) -> None:
     win.resize(960, 700)
     win.docks["sample"].raise_()
     win.docks["inspector"].hide()
-    win.docks["neighbours"].hide()  # its tab would come forward in the inspector's place a moment later
+    for key in ("neighbours", "posterior", "holes"):  # a tab would come forward in the inspector's place
+        win.docks[key].hide()
 
 
 def _in_front(win) -> list[str]:

@@ -164,8 +164,8 @@ def test_real_debian_fashion_mnist():
 
 def test_list_datasets_covers_every_kind(tmp_path, monkeypatch, no_system_dirs):
     infos = {info.spec.split(":")[0]: info for info in list_datasets()}
-    assert set(infos) == {"shapes", "glyphs", "digits", "mnist", "fashion-mnist", "fashion-mnist-test", "idx",
-                          "celeba", "folder", "npz"}
+    assert set(infos) == {"shapes", "glyphs", "digits", "mnist", "fashion-mnist", "fashion-mnist-test",
+                          "faces", "idx", "celeba", "folder", "npz"}
     assert all(isinstance(i, DatasetInfo) and i.description for i in infos.values())
     assert infos["shapes"].available and infos["digits"].available and infos["fashion-mnist-test"].available
     assert not infos["fashion-mnist"].available

@@ -125,7 +125,7 @@ def test_a_1d_code_is_shown_against_the_class_and_decoded_along_it(window, one_d
     with qtbot.waitSignal(window.settled, timeout=LOAD_TIMEOUT_MS):
         s.open_model(one_d_model)
     assert not messages and s.projection == Projection("line")
-    assert [p.kind for p in projection_choices(1)] == ["line", "pixels-pca", "pixels-tsne"]
+    assert [p.kind for p in projection_choices(1)] == ["line", "pixels-pca", "pixels-tsne", "pixels-umap"]
     np.testing.assert_allclose(s.xy[:, 0], s.codes[:, 0], rtol=1e-6)
     assert np.abs(s.xy[:, 1] - s.dataset.labels).max() <= 0.31  # each class is a band at its index
     assert window.scatter.count.text() == "1,797 points"

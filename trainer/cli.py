@@ -129,6 +129,9 @@ def _add_fit(sub, common) -> None:
     g.add_argument("--metrics-json", type=Path, metavar="FILE", help="also write the figures as JSON")
     g.add_argument("--iw-samples", type=IW_SAMPLES, default=0, metavar="K",
                    help="VAE: importance-weighted NLL with K samples on the test split (0 = skip)")
+    p.add_argument("--init", type=Path, metavar="CHECKPOINT",
+                   help="continue training this checkpoint's model (model flags must match it or be "
+                        "left out)")
     p.set_defaults(handler=cmd_fit)
 
 
@@ -409,10 +412,20 @@ def cmd_fit(args: argparse.Namespace) -> int:
         preset(args.preset)  # an unknown name fails now, not after loading the data
     prepare_outputs(args.out, args.metrics_json)
     data = load_data(args.data, args)
-    cfg = model_config(args, data.image_shape)
+    continued = None
+    if getattr(args, "init", None) is not None:
+        from trainer.fit_init import load_init
+
+        given = args.preset or model_overrides(args)
+        model, continued = load_init(args.init, model_config(args, data.image_shape) if given else None,
+                                     data.image_shape)
+        cfg = model.config
+    else:
+        cfg = model_config(args, data.image_shape)
     check_iw(cfg.family, args.iw_samples)
     torch.manual_seed(tcfg.seed)  # the initial weights follow --seed too (and match on every rank)
-    model = build_model(cfg)
+    if continued is None:
+        model = build_model(cfg)
     train_images = data.limit_train(tcfg.limit_train).n_train
     history: list[dict] = []
     last, interrupted = train(model, data, tcfg, args, history)
@@ -420,6 +433,8 @@ def cmd_fit(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED if interrupted else 0
     report = fit_report(model, data, cfg, tcfg, last, train_images, args.iw_samples, history)
     report["interrupted"] = interrupted
+    if continued is not None:
+        report["continued_from"] = continued
     report["processes"] = launched_size()  # images_per_s counts the images of all of them
     stored = {k: v for k, v in report.items() if k not in STORED_APART}
     with hold_sigint("saving") as held:

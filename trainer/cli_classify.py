@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from trainer import cli
+from trainer import cli, limits
 from trainer.errors import ConfigError
 from trainer.files import write_with_fallback
 from trainer.models.config import MAX_WIDTH
@@ -32,6 +32,12 @@ def add_parser(sub, common) -> None:
     p.add_argument("--epochs", type=cli.EPOCHS, metavar="E", help="(10)")
     p.add_argument("--lr", type=cli.POSITIVE, metavar="LR",
                    help="Adam learning rate (1e-2 frozen, 1e-3 fine-tuned)")
+    p.add_argument("--schedule", choices=["constant", "cosine"],
+                   help="learning rate: constant, or half a cosine down to 0 "
+                        "(constant frozen, cosine fine-tuned)")
+    p.add_argument("--shift", dest="shift_px", type=cli.bounded(limits.MAX_SHIFT_PX, 0), metavar="PX",
+                   help="fine-tuning: shift each training image by up to PX pixels, afresh each time "
+                        "(augmentation; 0)")
     p.add_argument("--batch-size", type=cli.BATCH, metavar="N", help="(256)")
     p.add_argument("--seed", type=cli.SEED, metavar="S", help="(0)")
     p.add_argument("--limit-train", type=cli.LIMIT, metavar="N",
@@ -42,7 +48,8 @@ def add_parser(sub, common) -> None:
     p.set_defaults(handler=cmd_classify)
 
 
-FLAGS = ("hidden", "epochs", "lr", "batch_size", "seed", "limit_train", "threads", "device")
+FLAGS = ("hidden", "epochs", "lr", "batch_size", "seed", "limit_train", "threads", "device", "schedule",
+         "shift_px")
 
 
 def classify_config(args: argparse.Namespace):

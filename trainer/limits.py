@@ -16,6 +16,7 @@ MAX_EPOCHS = 1_000_000
 MAX_BATCH = 2**24  # images per step; more than any data set's split that fits in memory
 MAX_IW_SAMPLES = 10_000  # importance samples per image (Burda et al. 2015 evaluate with 5,000)
 MAX_LIMIT = 2**62  # --limit-train
+MAX_SHIFT_PX = 64  # classify --shift: augmentation by random translations, pixels each way
 
 # Files: decompressed data may be at most this many times the size of the file it comes from (plus a fixed
 # allowance), so that a small gzip or zip bomb is refused before it is inflated. Real image data compresses

@@ -13,7 +13,9 @@ import importlib
 # without importing the studies: they pull in sklearn, torch helpers and more, slowing the first window)
 STUDIES = {"compare": "Compare models side by side", "classifier": "Latent classifier",
            "runs": "Runs (hyperparameter sweep)",
-           "quality": "Reconstruction quality and anomalies"}
+           "quality": "Reconstruction quality and anomalies",
+           "dimensions": "Latent dimensions (KL, active units, traversal)",
+           "ood": "Out-of-distribution probe", "replay": "Latent formation replay"}
 
 
 class Studies:
@@ -23,6 +25,9 @@ class Studies:
         self.menu = window.menuBar().insertMenu(window.help_menu.menuAction(), _menu(window)).menu()
         for name, title in STUDIES.items():
             self.menu.addAction(title, lambda n=name: self.open(n))
+        from explorer.studies.replay_store import ReplayStore  # records training runs for the replay
+
+        self.replay_store = ReplayStore(window.training_dock.controller, window.session, self.menu)
 
     def open(self, name: str):
         """Show study ``name`` (imported and made on first use) and return its window."""

@@ -42,6 +42,13 @@ HEADS = {"linear": "Linear (softmax)", "mlp": "MLP (one hidden layer)"}
 SCORE_COLUMNS = ("class", "precision", "recall", "F1", "support")
 CELL_SIZE = (46, 28)  # confusion cells, pixels
 CELL_COLOUR = QColor(33, 102, 172)  # a full row share: dark blue; empty cells stay white
+# "The report's recipe": fine-tune a copy of the encoder with an MLP head, 15 epochs (the learning rate
+# follows a cosine to 0, trainer.classify's default when fine-tuning): 91.1 % on Fashion-MNIST with
+# fashion-mnist-vae32 (the README's classification table; 10 epochs: 90.3 %), the course report 93 %.
+RECIPE = {"mode": "finetune", "head": "mlp", "epochs": 15}
+RECIPE_TIP = ("Fine-tune a copy of the encoder with a one-hidden-layer head for 15 epochs, the learning rate "
+              "decaying along a cosine: the README's fine-tuned row (91 % on Fashion-MNIST with "
+              "fashion-mnist-vae32, over the 90 % goal; the course report: 93 %). Minutes on a laptop's CPU.")
 
 
 def classify_job(model, dataset, settings: dict):
@@ -92,6 +99,12 @@ class ClassifierStudy(QObject):
 
     def set_epochs(self, epochs: int) -> None:
         self._set("epochs", max(1, int(epochs)), None)
+
+    def use_recipe(self) -> None:
+        """The settings of the report's recipe (``RECIPE``)."""
+        for name, value in RECIPE.items():
+            setattr(self, name, value)
+        self.settingsChanged.emit()
 
     def _set(self, name: str, value, allowed) -> None:
         if allowed is not None and value not in allowed:
@@ -177,13 +190,15 @@ class ClassifierWindow(QWidget):
         self.mode = _combo(MODES)
         self.head = _combo(HEADS)
         self.epochs = IntBox(1, 500, self.study.epochs)
+        self.recipe_button = QPushButton("Report's recipe")
+        self.recipe_button.setToolTip(RECIPE_TIP)
         self.train_button = QPushButton("Train")
         self.cancel_button = QPushButton("Cancel")
         self.bar = QProgressBar(maximum=1000, textVisible=False)
         for label, widget in (("Encoder:", self.mode), ("Head:", self.head), ("Epochs:", self.epochs)):
             row.addWidget(QLabel(label))
             row.addWidget(widget)
-        for widget in (self.train_button, self.cancel_button, self.bar):
+        for widget in (self.recipe_button, self.train_button, self.cancel_button, self.bar):
             row.addWidget(widget)
         return row
 
@@ -228,6 +243,8 @@ class ClassifierWindow(QWidget):
         self.mode.currentIndexChanged.connect(lambda _i: s.set_mode(self.mode.currentData()))
         self.head.currentIndexChanged.connect(lambda _i: s.set_head(self.head.currentData()))
         self.epochs.valueChanged.connect(s.set_epochs)
+        self.recipe_button.clicked.connect(s.use_recipe)
+        s.settingsChanged.connect(self._on_settings)
         self.train_button.clicked.connect(s.train)
         self.cancel_button.clicked.connect(s.cancel)
         self.confusion.cellClicked.connect(s.select_example)
@@ -242,6 +259,14 @@ class ClassifierWindow(QWidget):
         super().closeEvent(event)
 
     # ---- updates ------------------------------------------------------------------------------------------
+
+    def _on_settings(self) -> None:
+        """Show the study's settings (a preset changes several at once)."""
+        for combo, value in ((self.mode, self.study.mode), (self.head, self.study.head)):
+            if combo.currentData() != value:
+                combo.setCurrentIndex(combo.findData(value))
+        if self.epochs.value() != self.study.epochs:
+            self.epochs.setValue(self.study.epochs)
 
     def _on_progress(self, fraction: float, text: str) -> None:
         self.bar.setValue(round(1000 * fraction))

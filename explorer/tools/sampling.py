@@ -67,6 +67,7 @@ class Sampler(QObject):
         session.modelChanged.connect(self._on_model)
         session.datasetChanged.connect(self._on_model)
         session.ready.connect(self.refresh)
+        session.modelUpdated.connect(self.refresh)  # the model in training: newer weights
         self.refresh()  # a model may be loaded already
 
     @property

@@ -79,6 +79,16 @@ class LossPlot(QWidget):
             self._data[key] = ([], [])
             curve.setData([], [])
 
+    def show_history(self, history: list[dict]) -> None:
+        """The curves of a stored history (``trainer.cli.epoch_record`` dicts: ``epoch``, ``train`` and
+        ``val`` losses per image), one point per epoch; none stored: the plot is empty."""
+        self.clear_curves()
+        for record in history:
+            for split in ("train", "val"):
+                values = record.get(split)
+                if isinstance(values, dict) and isinstance(record.get("epoch"), (int, float)):
+                    self._append(split, float(record["epoch"]), values)
+
     def add(self, p) -> None:
         """Append a trainer.train.Progress record (step and epoch records; others are ignored)."""
         if p.kind not in ("step", "epoch") or not p.steps_per_epoch:
@@ -95,7 +105,7 @@ class LossPlot(QWidget):
     def _append(self, split: str, x: float, values: dict) -> None:
         for key, *_ in TERMS:
             y = values.get(key)
-            if y is None or not y == y or (key == "kl" and y <= 0):  # NaN, or no KL (not a VAE)
+            if not isinstance(y, (int, float)) or not y == y or (key == "kl" and y <= 0):  # NaN; no KL: an AE
                 continue
             xs, ys = self._data[split, key]
             xs.append(x)

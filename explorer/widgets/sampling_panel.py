@@ -31,8 +31,10 @@ def note(samples) -> str:
     """One or two sentences saying what the grid is."""
     n, t = len(samples.codes), samples.temperature
     if samples.from_prior:
-        return (f"{n} new images decoded from codes z ~ N(0, T²·I), the VAE's prior, at T = {t:.2f} "
-                f"(seed {samples.seed}). A lower temperature gives more typical, less varied images.")
+        return (f"{n} new images, each decoded from a random code: every number of the code drawn from "
+                f"the VAE's prior, the standard normal distribution, and multiplied by the temperature "
+                f"T = {t:.2f} (seed {samples.seed}). A lower temperature gives more typical, less varied "
+                "images.")
     return (f"This autoencoder has no prior, so these {n} codes come from a Gaussian fitted to the data's "
             f"codes (their mean and covariance, scaled by T = {t:.2f}; seed {samples.seed}). Many land "
             "between the clusters the decoder knows and come out as smudges: a VAE's KL term is what makes "

@@ -58,11 +58,11 @@ from explorer.widgets.scatter_keys import KeyboardCursor
 # Paul Tol's "muted" scheme (colour-blind safe) plus a grey for a tenth class; cycles beyond ten. Ordered so
 # that neighbouring classes differ in hue and lightness (4 shapes: indigo, sand, green, rose). Every colour
 # reaches 3:1 against the plot (WCAG 2.1 non-text contrast): on a light plot Tol's pale sand, cyan, teal,
-# olive and grey are drawn darker (PALETTE), on a dark one his indigo, green and purple lighter and his
-# wine, which lightened looks like the purple, as his orange from the "vibrant" scheme (PALETTE_ON_DARK).
+# olive and grey are drawn darker (PALETTE), on a dark one his indigo, green, wine and purple lighter
+# (PALETTE_ON_DARK; the wine as a light pink, as his purple it would look).
 PALETTE = ("#332288", "#A67C1A", "#117733", "#CC6677", "#2F80B5", "#882255", "#2A8A7C", "#86862B",
            "#AA4499", "#777777")
-PALETTE_ON_DARK = ("#8877DD", "#DDCC77", "#2A9A4E", "#CC6677", "#88CCEE", "#EE7733", "#44AA99", "#999933",
+PALETTE_ON_DARK = ("#8877DD", "#DDCC77", "#2A9A4E", "#CC6677", "#88CCEE", "#E0609A", "#44AA99", "#999933",
                    "#BB55AA", "#BBBBBB")
 PICK_RADIUS_PX = 6
 MAX_LABELS = 500  # text items per point: more are slow to draw and unreadable anyway
@@ -264,6 +264,7 @@ class ScatterView(QWidget):
         self.label_items: list[pg.TextItem] = []
         self._label_rows = np.zeros(0, np.int64)
         self.scale, self._ink, self._paper = 1.0, "k", "w"
+        self.follow = True  # the view fits the points as they come (until the person zooms or pans)
         self._build()
         self._connect()
         self._on_model()
@@ -304,6 +305,7 @@ class ScatterView(QWidget):
         # wrapped: its 16 pt line asked 420 px of the window's width
         self.empty = QLabel(EMPTY_TEXT, alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.empty.setStyleSheet("font-size: 16pt; color: #555;")
+        self.empty.setWordWrap(True)  # a long message must not widen the window
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.plot)
@@ -336,6 +338,8 @@ class ScatterView(QWidget):
     def _connect(self) -> None:
         s = self.session
         s.modelChanged.connect(self._on_model)
+        s.modelChanged.connect(self._on_new_model)
+        s.modelUpdated.connect(self._fit)  # training: follow the points as they spread (unless zoomed)
         s.datasetChanged.connect(self._on_dataset)
         s.codesChanged.connect(self._on_codes)
         s.projectionChanged.connect(self._on_projection)
@@ -345,6 +349,7 @@ class ScatterView(QWidget):
         self.view.sigResized.connect(self._place_banner)
         s.ready.connect(self._on_ready)
         s.busyChanged.connect(self._on_busy)
+        s.trainingChanged.connect(lambda: self._on_busy(s.busy))
         s.selectionChanged.connect(self._on_selection)
         s.decodedChanged.connect(self._on_decoded)
         s.gridReady.connect(self._on_grid)
@@ -352,6 +357,7 @@ class ScatterView(QWidget):
         self.manifold_box.toggled.connect(self._on_manifold_toggled)
         self.labels_box.toggled.connect(self._on_labels_toggled)
         self.view.sigRangeChanged.connect(self._on_range)
+        self.view.sigRangeChangedManually.connect(self._on_zoomed)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
         self.plot.scene().sigMouseMoved.connect(self._on_hover)
 
@@ -364,13 +370,30 @@ class ScatterView(QWidget):
         self.projection_box.setEnabled(len(self._choices) > 1)
         self._on_busy(self.session.busy)
 
+    def _on_new_model(self) -> None:
+        """Another model (not the trained model taking over from its last snapshot): fit its points."""
+        if not self.session.continuing:
+            self.follow = True
+
+    def _on_zoomed(self, *_) -> None:
+        self.follow = False  # the person zoomed or panned: new codes (training, encoding) keep that view
+
+    def _fit(self) -> None:
+        if self.follow:
+            self.view.autoRange(padding=0.04)
+
     def _on_busy(self, busy: str) -> None:
-        # while a model trains the session has codes but no model yet: show the points moving
-        shown = self.session.model is not None or self.session.xy is not None
-        self.empty.setText(busy if busy and not shown else EMPTY_TEXT)
+        # codes without a model: shown as they are (a model set aside); a model in training before its
+        # first snapshot: the panel says it waits
+        s = self.session
+        shown = s.model is not None or s.xy is not None
+        waiting = (f"A new model is training on {s.dataset.spec}: its codes appear here after its first "
+                   "epoch…") if s.training and s.dataset is not None else ""
+        self.empty.setText(waiting or (busy if busy and not shown else EMPTY_TEXT))
         self.stack.setCurrentWidget(self.plot if shown else self.empty)
 
     def _on_dataset(self) -> None:
+        self.follow = True
         if self.values is not None:  # values of the old data set's rows
             self._set_values(None, "")
         labels = point_labels(self.session.dataset)
@@ -423,7 +446,7 @@ class ScatterView(QWidget):
         self._show_kind()
         self._on_selection(s.selected)
         if not s.is_ready:
-            self.view.autoRange(padding=0.04)
+            self._fit()
 
     def _colour_index(self, n: int) -> np.ndarray:
         """The colour layer of each of the first ``n`` rows: its value's bin, or its class."""
@@ -518,7 +541,7 @@ class ScatterView(QWidget):
         return np.concatenate([p.reshape(-1, 2) for p in parts])
 
     def _on_ready(self) -> None:
-        self.view.autoRange(padding=0.04)
+        self._fit()
 
     def _sync_projection_box(self) -> None:
         """The box shows the view being computed, else the view shown."""
@@ -527,8 +550,9 @@ class ScatterView(QWidget):
             self.projection_box.setCurrentIndex(self._choices.index(shown))
 
     def _on_projection(self) -> None:
+        self.follow = True  # other coordinates: fit them
         self._on_codes()
-        self.view.autoRange(padding=0.04)
+        self._fit()
 
     def _show_kind(self) -> None:
         """The note, and the manifold only where the view is invertible."""
@@ -635,9 +659,8 @@ class ScatterView(QWidget):
         elif not self.session.projection.invertible:
             self.session.status.emit(f"Nothing to decode here: the {self.session.projection.label} is not "
                                      "invertible. Click a point, or choose latent axes or PCA to decode.")
-        else:
-            self._show_cross(x, y)
-            self.session.decode_at(x, y)
+        elif self.session.decode_at(x, y):
+            self._show_cross(x, y)  # moved to the decoded point when it comes (decodedChanged)
 
     def _on_hover(self, scene_pos) -> None:
         p = self._view_pos(scene_pos)
