@@ -206,6 +206,7 @@ class RunsWindow(QWidget):
     def _make_plot(self) -> pg.PlotWidget:
         self.plot = pg.PlotWidget(background="w")
         item = self.plot.getPlotItem()
+        item.hideButtons()  # pyqtgraph's "A" (auto-range) button
         item.showGrid(x=True, y=True, alpha=0.2)
         item.setLabel("bottom", "epoch")
         item.setLabel("left", "loss (nats per image)")
