@@ -31,8 +31,15 @@ from explorer.training import Task
 from trainer.errors import TrainerError
 
 PATH_KINDS = {"idx": "folder", "celeba": "folder", "folder": "folder", "npz": "file"}
-OPTION_HINTS = {"shapes": "n=2000&seed=0&size=28", "glyphs": "pad=28", "celeba": "limit=5000&label=Male",
-                "folder": "size=32"}
+# an example of each kind's settings, and what they mean in words
+OPTION_HINTS = {
+    "shapes": ("n=2000&size=28", "n: how many images · seed: which random images · size: pixels per side"),
+    "faces": ("n=2000", "n: how many faces · seed: which random faces"),
+    "glyphs": ("pad=28", "pad: draw each character on a square this many pixels wide (28 for conv models)"),
+    "celeba": ("limit=5000&label=Male",
+               "limit: how many photos · label: the attribute that colours the points"),
+    "folder": ("size=32", "size: every image resized to this many pixels per side"),
+}
 
 
 class DataSetDialog(QDialog):
@@ -83,10 +90,17 @@ class DataSetDialog(QDialog):
         row.addWidget(self.path, 1)
         row.addWidget(self.browse)
         self.options = QLineEdit()
+        self.options_help = QLabel(wordWrap=True)
         self.spec_edit = QLineEdit()
-        form.addRow("Path", row)
-        form.addRow("Options", self.options)
-        form.addRow("Spec", self.spec_edit)
+        self.spec_edit.setToolTip("The data set as the command line names it "
+                                  "(python -m trainer fit --data …); you may type it here too")
+        self.problem = QLabel(wordWrap=True)
+        self.problem.setStyleSheet("color: #b00020;")
+        form.addRow("Folder or file:", row)
+        form.addRow("Settings (optional):", self.options)
+        form.addRow("", self.options_help)
+        form.addRow("Opens:", self.spec_edit)
+        form.addRow(self.problem)
         return form
 
     def kind(self) -> str:
@@ -102,13 +116,45 @@ class DataSetDialog(QDialog):
         self.path.setEnabled(needs_path)
         self.browse.setEnabled(needs_path)
         self.path.setPlaceholderText(f"a {PATH_KINDS[self.kind()]}" if needs_path else "no path needed")
-        self.options.setPlaceholderText(OPTION_HINTS.get(self.kind(), "no options"))
+        example, words = OPTION_HINTS.get(self.kind(), ("none for this data set", ""))
+        self.options.setPlaceholderText(example if not words else f"for example {example}")
+        self.options.setEnabled(bool(words))
+        self.options_help.setText(words)
+        self.options_help.setVisible(bool(words))
         where = (f"Choose a {PATH_KINDS[self.kind()]} below." if needs_path else
                  f"{'Found' if info.available else 'Not here yet'}: {info.where}")
         self.where.setText(f"<b>{info.spec}</b>: {info.description}<br>{where}")
         self._update_spec()
 
+    def accept(self) -> None:
+        """Open only what can open: a kind that needs a folder or file says so here, and the dialog stays."""
+        problem = self.validate()
+        self.problem.setText(problem)
+        if not problem:
+            super().accept()
+
+    def validate(self) -> str:
+        """Why the chosen data set cannot be opened as given ("" when it can be tried)."""
+        from trainer.data.registry import spec_path
+
+        spec = self.spec()
+        if not spec:
+            return "Choose a data set in the list."
+        kind = spec.partition(":")[0].partition("?")[0]
+        what = PATH_KINDS.get(kind)
+        if what is None:
+            return ""
+        found = spec_path(spec)
+        if found is None:
+            return f"{kind} needs a {what}: press Browse… to choose one."
+        if not found.exists():
+            return f"There is no {what} {found}: press Browse… to choose one."
+        if what == "folder" and not found.is_dir():
+            return f"{found} is a file; {kind} needs a folder."
+        return ""
+
     def _update_spec(self) -> None:
+        self.problem.setText("")
         kind, path, options = self.kind(), self.path.text().strip(), self.options.text().strip()
         text = f"{kind}:{path}" if kind in PATH_KINDS else kind
         self.spec_edit.setText(text + (f"?{options}" if options else ""))

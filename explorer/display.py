@@ -89,10 +89,13 @@ def problem(env: Mapping[str, str] | None = None, platform: str = sys.platform) 
             wrong.append(f"WAYLAND_DISPLAY points to {path}, but no Wayland compositor answers there")
         elif chosen:
             wrong.append("WAYLAND_DISPLAY is not set (no Wayland compositor)")
-    if found == ["x11"] and not _has_xcb_cursor():
-        return ("Latent Explorer cannot open its window: Qt's X11 support needs the library libxcb-cursor, "
-                "which is missing.\nInstall it (Debian, Ubuntu: sudo apt-get install libxcb-cursor0; "
-                f"Fedora: sudo dnf install xcb-util-cursor), or {HOW_TO[2]}.")
+    missing = missing_xcb_packages() if found == ["x11"] else []
+    if missing:
+        names = " ".join(missing)
+        return ("Latent Explorer cannot open its window: Qt's X11 support needs libraries that are missing "
+                f"here ({names}).\nInstall them (Debian, Ubuntu: sudo apt-get install {names}; "
+                f"Fedora: sudo dnf install xcb-util-cursor xcb-util-wm xcb-util-keysyms xcb-util-image "
+                f"xcb-util-renderutil libxkbcommon-x11), or {HOW_TO[2]}.")
     if found:
         return ""
     reasons = "".join(f"\n  - {w}" for w in wrong)
@@ -112,14 +115,35 @@ LIBRARY_DIRS = ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/local/lib", "/
                 "/usr/lib/aarch64-linux-gnu", "/usr/lib/i386-linux-gnu")
 
 
-def _has_xcb_cursor() -> bool:
-    """Qt 6.5+ needs libxcb-cursor for X11: a look in the usual folders (fast), else the linker's cache (a
-    subprocess); counted as present when neither can tell (no ldconfig)."""
-    folders = [*os.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep), *LIBRARY_DIRS]
-    if any(Path(d, "libxcb-cursor.so.0").exists() for d in folders if d):
-        return True
+# The system libraries Qt's xcb platform plugin (plugins/platforms/libqxcb.so and lib/libQt6XcbQpa.so.6 of
+# PySide6 6.11, read with ldd) loads that a minimal Debian 12 may lack, with the Debian package of each; Qt's
+# "Qt for X11 Requirements" page lists the same xcb libraries.
+XCB_LIBRARIES = {
+    "libxcb.so.1": "libxcb1", "libX11-xcb.so.1": "libx11-xcb1", "libxcb-cursor.so.0": "libxcb-cursor0",
+    "libxcb-icccm.so.4": "libxcb-icccm4", "libxcb-image.so.0": "libxcb-image0",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1", "libxcb-randr.so.0": "libxcb-randr0",
+    "libxcb-render-util.so.0": "libxcb-render-util0", "libxcb-render.so.0": "libxcb-render0",
+    "libxcb-shape.so.0": "libxcb-shape0", "libxcb-shm.so.0": "libxcb-shm0",
+    "libxcb-sync.so.1": "libxcb-sync1", "libxcb-util.so.1": "libxcb-util1",
+    "libxcb-xfixes.so.0": "libxcb-xfixes0", "libxcb-xkb.so.1": "libxcb-xkb1",
+    "libxkbcommon.so.0": "libxkbcommon0", "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+    "libEGL.so.1": "libegl1", "libGL.so.1": "libgl1", "libfontconfig.so.1": "libfontconfig1",
+    "libdbus-1.so.3": "libdbus-1-3",
+}
+
+
+def missing_xcb_packages() -> list[str]:
+    """The Debian packages of the XCB_LIBRARIES not found: a look in the usual folders (fast), else the
+    linker's cache (a subprocess); a library counts as present when neither can tell (no ldconfig)."""
+    folders = [d for d in (*os.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep), *LIBRARY_DIRS) if d]
+    return [package for soname, package in XCB_LIBRARIES.items()
+            if not any(Path(d, soname).exists() for d in folders) and not _linker_knows(soname)]
+
+
+def _linker_knows(soname: str) -> bool:
+    name = soname.removeprefix("lib").split(".so")[0]
     try:
-        return ctypes.util.find_library("xcb-cursor") is not None or ctypes.util.find_library("c") is None
+        return ctypes.util.find_library(name) is not None or ctypes.util.find_library("c") is None
     except OSError:
         return True
 

@@ -1,4 +1,5 @@
-"""The File menu: Open model…, Save model as…, Open data set…, Recent files (Quit is the window's).
+"""The File menu: New model…, Open model…, Save model as…, Open data set…, Recent files (Quit is the
+window's). New model… opens the Training panel's choice of data set.
 
 ``install(window, session, controller)`` puts the actions above ``window.file_menu_end``. Saving runs
 ``save_checkpoint`` (atomic) in a ``Task``; data sets load through ``explorer.dialogs.DataLoad`` with a
@@ -109,6 +110,7 @@ class FileMenu(QObject):
         self.load: DataLoad | None = None
         self._actions(window.file_menu, getattr(window, "file_menu_end", None))
         session.modelChanged.connect(self._on_model)
+        session.trainingChanged.connect(self._on_model)
 
     def _actions(self, menu: QMenu, before: QAction | None) -> None:
         self.open_action = self._action("&Open model…", QKeySequence.StandardKey.Open, self.choose_model)
@@ -130,14 +132,14 @@ class FileMenu(QObject):
     # ---- models ----------------------------------------------------------------------------------------
 
     def choose_model(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open model", self._folder(), MODEL_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open model", self.folder(), MODEL_FILTER)
         if path:
             self.session.open_model(path)
 
     def choose_save(self) -> None:
         if self.session.model is None:
             return
-        start = str(Path(self._folder()) / default_name(self.session))
+        start = str(Path(self.folder()) / default_name(self.session))
         path, _ = QFileDialog.getSaveFileName(self.window, "Save model as", start, SAVE_FILTER)
         if path:
             self.save_to(path if Path(path).suffix else path + ".safetensors")
@@ -157,13 +159,13 @@ class FileMenu(QObject):
         except OutputError as e:
             s.error.emit(f"The model was not saved: {e}")
             return None
-        info = s.info
-        train = info.train_config if info is not None else (self.controller.train_settings if self.controller
-                                                            else {})
+        info, trained = s.info, self.controller if s.info is None and self.controller else None
+        train = info.train_config if info is not None else (trained.train_settings if trained else {})
+        metrics = dict(info.metrics) if info else ({"history": list(trained.history)} if trained else {})
         data = None if s.dataset is None else {"spec": s.dataset.spec, "class_names": list(s.class_names),
                                                "attribute_names": list(s.dataset.attribute_names)}
         self.save_task = Task(save_model, Path(path), s.model, dict(train), data,
-                              dict(info.metrics) if info else {}, dict(info.extra) if info else {})
+                              metrics, dict(info.extra) if info else {})
         model = s.model
         self.save_task.done.connect(lambda saved: self._on_saved(saved, model))
         self.save_task.failed.connect(s.error.emit)
@@ -179,13 +181,14 @@ class FileMenu(QObject):
 
     def _on_model(self) -> None:
         onnx = getattr(self.session.model, "is_onnx", False)  # no torch weights: File → Export → as ONNX
-        self.save_action.setEnabled(self.session.model is not None and not onnx)
+        self.save_action.setEnabled(self.session.model is not None and not onnx and not self.session.training)
         self.save_action.setToolTip("An ONNX model has no torch weights to save as a checkpoint" if onnx
                                     else "")
         if self.session.model_path is not None:
             self.recent.add(f"model:{Path(self.session.model_path).resolve()}")
 
-    def _folder(self) -> str:
+    def folder(self) -> str:
+        """Where file dialogs start: the open model's folder, else the home folder."""
         path = self.session.model_path
         return str(Path(path).parent) if path else str(Path.home())
 
@@ -236,5 +239,14 @@ def install(window, session, dock=None) -> FileMenu:
     Training ``dock``'s "Open…" button opens the data set dialog too."""
     menu = FileMenu(window, session, dock.controller if dock is not None else None)
     if dock is not None:
-        dock.open_data_button.clicked.connect(menu.choose_dataset)
+        menu.new_action = menu._action("&New model…", QKeySequence.StandardKey.New, lambda: new_model(dock))
+        menu.new_action.setToolTip("Train a new model on any data set (the Training panel)")
+        window.file_menu.insertAction(menu.open_action, menu.new_action)
     return menu
+
+
+def new_model(dock) -> None:
+    """File → New model…: the Training panel, and its choice of data set."""
+    dock.show()
+    dock.raise_()
+    dock.choose_data()

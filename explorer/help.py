@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer import lessons
+from explorer import about, lessons
 from explorer.help_texts import PANELS
 
 BUTTON = "What am I looking at?"  # beside the standard information icon (fonts may lack ⓘ)
@@ -84,6 +84,8 @@ class Help(QObject):
         whats_this.setText("What's &This? (click a panel)")
         menu.addAction(whats_this)
         self.whats_this_action = whats_this
+        menu.addSeparator()
+        self.about_action = menu.addAction("&About Latent Explorer", lambda: about.show(self.window))
 
     def panel_of(self, widget: QWidget | None) -> str | None:
         """The panel ``widget`` belongs to (itself or an ancestor is a dock or the scatter), or None."""

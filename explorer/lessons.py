@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QTextBlock, QTextCursor
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from explorer import demo, uncertainty_lessons
+from explorer import demo, lesson_controls, uncertainty_lessons
 from explorer.glyphs import safe_text
 from trainer.resources import models_dir, resource_path
 
@@ -173,10 +173,9 @@ class LessonRunner(QObject):
     def apply(self, setup: Setup) -> None:
         """Set up the view, the decoded manifold and the tool on the loaded model."""
         window = self.window
+        lesson_controls.reset(window, labels=True if setup.labels else None)  # nothing left from earlier use
         demo.set_view(window, setup.view)
         window.scatter.manifold_box.setChecked(setup.manifold)
-        if setup.labels:
-            window.scatter.labels_box.setChecked(True)
         if setup.tool in demo.TOOLS:
             demo.stage(window, setup.tool)
         elif setup.tool:

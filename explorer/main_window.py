@@ -31,6 +31,7 @@ from explorer import (
     shortcuts,
     storage_notice,
     studies,
+    unsaved,
 )
 from explorer.state import Session
 from explorer.widgets import tool_docks, training_dock
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
         session.error.connect(self.show_error)
         session.modelChanged.connect(self._on_model)
         session.modelSaved.connect(self._on_model)
+        session.trainingChanged.connect(self._on_model)
         session.ready.connect(self._on_ready)
         self._waiting_for_grid = False
         self.grid.updated.connect(self._on_grid)
@@ -118,6 +120,7 @@ class MainWindow(QMainWindow):
         self.settings = settings.install(self)
         self.data_offer = data_offer.install(self)  # "Get all 70,000…" beside the bundled Fashion-MNIST
         self.storage_notice = storage_notice.install(self)  # None unless settings or caches cannot be written
+        self.unsaved = unsaved.install(self)  # Save / Discard / Cancel before an unsaved model is lost
 
     def _status_bar(self) -> None:
         self.busy_label = QLabel()

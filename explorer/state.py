@@ -31,6 +31,9 @@ Attributes (read them; change them only through the methods below)
 Signals (all emitted on the GUI thread)
     modelChanged()            model / info / model_path replaced or cleared (codes are recomputed next)
     modelSaved()              the same model was saved: ``model_path`` is its new file
+    modelUpdated()            the model in training has newer weights, and its codes came with them
+    trainingChanged()         a model began or ended training, or its label ("untitled (training, epoch
+                              3/20)", which ``model_name()`` returns) changed: explorer/session_training
     datasetChanged()          dataset replaced (selection cleared, codes recomputed)
     codesChanged()            codes / xy changed (also progressively while encoding)
     projectionChanged()       projection, plane and xy changed
@@ -49,7 +52,8 @@ Signals (all emitted on the GUI thread)
     ready()                   everything loaded, encoded and projected (after each model or data change)
 
 Methods
-    open_model(path, data_spec=None)   load a checkpoint in a worker; also loads ``data_spec``, or the model's
+    open_model(path, data_spec=None)   (False when ``confirm_replace`` says keep the unsaved model) load a
+                                       checkpoint in a worker; also loads ``data_spec``, or the model's
                                        own data set when the current one is missing or does not fit
     open_dataset(spec)                 load a data set in a worker (``error`` if it does not fit the model)
     set_model(model, info=None, path=None)   adopt a model built on the GUI side (e.g. the Training dock);
@@ -93,16 +97,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from explorer import workers
+from explorer.session_training import TrainingSession
 from explorer.workers import DecodedPoint, GridResult, Reconstruction
 from trainer import embed
 from trainer.errors import TrainerError
 
 __all__ = ["DecodedPoint", "GridResult", "Projection", "Reconstruction", "Session", "projection_choices"]
 
-LANES = ("model", "data", "encode", "grid", "recon", "point", "projection")
+LANES = ("model", "data", "encode", "grid", "recon", "point", "projection", "warm")
 _NAMES = {  # projection kind -> (label, x axis, y axis)
     "pca": ("PCA plane", "PC 1", "PC 2"),
     "tsne": ("t-SNE of the codes", "t-SNE 1", "t-SNE 2"),
@@ -112,6 +117,8 @@ _NAMES = {  # projection kind -> (label, x axis, y axis)
     "pixels-umap": ("UMAP of the pixels", "UMAP 1", "UMAP 2"),
     "line": ("1-D code by class", "z0", "class"),  # a latent size of 1: x is the code, y the class
 }
+WARM_UP_DELAY_MS = 1500  # after the first ready: the grid and a screenshot come first
+PREVIEW_PAINT_MS = 60  # a preview's points are drawn within this: then the model lane may import torch
 CODE_EMBEDDINGS = ("tsne", "umap")  # computed from the codes: forgotten when the codes change
 
 
@@ -162,8 +169,10 @@ def default_projection(latent_dim: int) -> Projection:
     return Projection("axes", 0, min(1, latent_dim - 1)) if latent_dim <= 2 else Projection("pca")
 
 
-class Session(QObject):
+class Session(QObject, TrainingSession):
     modelChanged = Signal()
+    modelUpdated = Signal()  # the model in training has newer weights (and codes): explorer/session_training
+    trainingChanged = Signal()  # a model began or ended training, or its label changed
     modelSaved = Signal()
     datasetChanged = Signal()
     codesChanged = Signal()
@@ -199,12 +208,16 @@ class Session(QObject):
         self.view_range: tuple | None = None
         self.grid: GridResult | None = None
         self.is_ready = False
+        self._preview: workers.Preview | None = None  # bundled codes shown before the model loaded
+        self._warmed = False  # workers.warm_up submitted
         self._busy: dict[str, str] = {}
         self._lanes = {name: workers.Lane(f"explorer-{name}") for name in LANES}
         self._connect_lanes()
+        self._init_training()
 
     def _connect_lanes(self) -> None:
         lanes = self._lanes
+        lanes["model"].yielded.connect(self._on_model_step)
         lanes["model"].done.connect(self._on_model_loaded)
         lanes["data"].done.connect(self._on_data_loaded)
         lanes["encode"].yielded.connect(self._on_codes)
@@ -237,11 +250,16 @@ class Session(QObject):
 
     # ---- loading ---------------------------------------------------------------------------------------
 
-    def open_model(self, path: str | Path, data_spec: str | None = None) -> None:
+    def open_model(self, path: str | Path, data_spec: str | None = None) -> bool:
+        """False when the person chose to keep an unsaved model (``confirm_replace``)."""
         path = Path(path)
+        if not self.confirm_replace(f"Opening {path.name}"):
+            return False
         shape = None if data_spec or self.dataset is None else self.dataset.image_shape
         self._set_busy("model", f"Loading {path.name}…")
-        self._lanes["model"].submit(workers.load_model, path, data_spec, shape)
+        self._preview = None
+        self._lanes["model"].submit(workers.open_model, path, data_spec, shape)
+        return True
 
     def open_dataset(self, spec: str) -> None:
         self._set_busy("data", f"Loading data set {spec}…")
@@ -255,6 +273,7 @@ class Session(QObject):
             self.projection = self._last_plane = default_projection(model.config.latent_dim)
         self.model, self.info = model, info
         self.model_path = Path(path) if path is not None else None
+        self.unsaved, self._reselect = False, -1
         self.modelChanged.emit()
         self.status.emit(f"Model: {self.model_name()}")
         self.reencode()
@@ -275,10 +294,13 @@ class Session(QObject):
     def model_saved(self, path: str | Path) -> None:
         """The current model was written to ``path``: from now on it is the model's file."""
         self.model_path = Path(path)
+        self.unsaved = False
         self.modelSaved.emit()
         self.status.emit(f"Saved {self.model_path}")
 
     def model_name(self) -> str:
+        if self.training:
+            return self.training
         if self.model_path is not None:
             return self.model_path.name
         return "untitled model" if self.model is not None else "no model"
@@ -290,10 +312,41 @@ class Session(QObject):
                         f"{_dims(dataset.image_shape)} images. The previous model and data stay loaded.")
         return False
 
-    def _on_model_loaded(self, number: int, loaded: workers.LoadedModel) -> None:
-        if not self._finish("model", number):
+    def _on_model_step(self, number: int, item) -> None:
+        if isinstance(item, workers.Preview):
+            self._on_preview(number, item)
+        else:
+            self._on_model_loaded(number, item)
+
+    def _on_preview(self, number: int, preview: workers.Preview) -> None:
+        """Show a model's bundled codes on its data set while torch and the model load (only when no model
+        is open: the points must never be drawn next to another model's decoder)."""
+        if not self._lanes["model"].is_current(number) or self.model is not None or preview.codes is None:
+            preview.shown.set()
             return
-        if loaded.dataset is not None:
+        QTimer.singleShot(PREVIEW_PAINT_MS, preview.shown.set)  # after the views have drawn it
+        self._preview = preview
+        self.dataset = preview.dataset
+        self._embeddings.clear()
+        self.select(-1)
+        self.datasetChanged.emit()
+        self._codes_replaced()
+        dim = preview.codes.shape[1]
+        self.projection = self._last_plane = default_projection(dim)
+        self.codes, self.n_encoded = preview.codes, len(preview.codes)
+        self._project()
+        self.codesChanged.emit()
+        self.projectionChanged.emit()
+
+    def _on_model_loaded(self, number: int, loaded: workers.LoadedModel | None) -> None:
+        if loaded is None or not self._finish("model", number):  # None: the end of open_model's steps
+            return
+        if number == self._adopting:
+            self._adopt_trained(loaded)
+            return
+        if loaded.dataset is not None and self._shown_preview(loaded) is not None:
+            self.model = None  # the data set is on screen already, with the bundled codes
+        elif loaded.dataset is not None:
             self.dataset = None  # the new pair replaces the old one together
             self.model = None
             if not self.set_dataset(loaded.dataset):
@@ -306,11 +359,26 @@ class Session(QObject):
 
     # ---- codes and projection ----------------------------------------------------------------------------
 
+    def _shown_preview(self, loaded) -> np.ndarray | None:
+        """The bundled codes on screen if they belong to ``loaded``'s model file and data set."""
+        p = self._preview
+        same_file = p is not None and Path(p.path).resolve() == Path(loaded.path).resolve()
+        return p.codes if same_file and p.dataset is self.dataset and loaded.dataset is p.dataset else None
+
     def reencode(self) -> None:
-        """Forget the codes and encode the data set with the current model (in a worker)."""
+        """Forget the codes and encode the data set with the current model (in a worker). Bundled codes
+        shown before the model loaded stay on screen while a worker checks them against the encoder."""
         self._lanes["encode"].cancel()
         self._busy.pop("encode", None)
         self.is_ready = False
+        known, self._preview = self._kept_codes(), None
+        if known is not None:
+            n = len(known)
+            self._set_busy("encode", f"Checking the bundled codes of {n:,} images…")
+            cache = workers.cache_path(self.model_path, self.dataset)
+            self._lanes["encode"].submit(workers.encode, self.model, self.dataset.images, cache, known.copy())
+            self.encodeProgress.emit(0, n)
+            return
         self.codes, self.n_encoded, self.plane, self.xy = None, 0, None, None
         self._clear_points()
         back = self._codes_replaced()
@@ -326,6 +394,13 @@ class Session(QObject):
         cache = workers.cache_path(self.model_path, self.dataset)
         self._lanes["encode"].submit(workers.encode, self.model, self.dataset.images, cache)
         self.encodeProgress.emit(0, n)
+
+    def _kept_codes(self) -> np.ndarray | None:
+        p = self._preview
+        if p is None or self.model is None or p.dataset is not self.dataset or self.model_path is None:
+            return None
+        same = Path(p.path).resolve() == Path(self.model_path).resolve() and self.codes is p.codes
+        return p.codes if same and self.n_encoded == len(p.codes) else None
 
     def _on_codes(self, number: int, chunk: workers.EncodedChunk) -> None:
         if not self._lanes["encode"].is_current(number):
@@ -347,7 +422,15 @@ class Session(QObject):
             self.status.emit(f"{self.model_name()} on {self.dataset.spec}: {shown:,} points")
             if bad:
                 self.error.emit(non_finite_message(bad, self.n_encoded))
+            self._warm_up()
             self.ready.emit()
+            self._select_again()
+
+    def _warm_up(self) -> None:
+        """Once, after the first model is shown: the imports a first action would stall on (warm_up)."""
+        if not self._warmed:
+            self._warmed = True
+            QTimer.singleShot(WARM_UP_DELAY_MS, self, lambda: self._lanes["warm"].submit(workers.warm_up))
 
     def set_projection(self, projection: Projection) -> None:
         """Show ``projection``: at once when it is invertible or cached, else once computed (in a lane)."""
@@ -445,7 +528,7 @@ class Session(QObject):
         return True
 
     def _project(self) -> None:
-        from trainer.latent import Plane  # numpy only here; the encode worker has loaded torch already
+        from trainer.planes import Plane  # numpy only: a preview is projected before torch is imported
 
         codes = self.codes[:self.n_encoded]
         p = self.projection
@@ -453,7 +536,7 @@ class Session(QObject):
             self.plane, self.xy = None, self._embeddings[p.kind][:self.n_encoded]
             return
         if p.kind == "line":
-            from trainer.latent import Line, code_against_class
+            from trainer.planes import Line, code_against_class
 
             self.plane = Line.of(codes.shape[1])
             self.xy = code_against_class(codes, self.dataset.labels[:len(codes)])
@@ -481,13 +564,17 @@ class Session(QObject):
             code, image = self.codes[index].copy(), self.dataset.images[index]
             self._lanes["recon"].submit(workers.reconstruct, self.model, index, code, image)
 
-    def decode_at(self, x: float, y: float) -> None:
-        """Decode the latent point at view coordinates (x, y); the result comes with ``decodedChanged``."""
+    def decode_at(self, x: float, y: float) -> bool:
+        """Decode the latent point at view coordinates (x, y); the result comes with ``decodedChanged``.
+        False (and a status line) when there is no model or no invertible view to decode with."""
         if self.model is None or self.plane is None:
-            return
+            self.status.emit("Nothing to decode here: " + ("no model is loaded yet" if self.model is None
+                                                           else "this view is not invertible"))
+            return False
         if self.selected >= 0:
             self.select(-1)
         self._lanes["point"].submit(workers.decode_point, self.model, self.plane, (float(x), float(y)))
+        return True
 
     def clear_points(self) -> None:
         """No selected row and no decoded point (Escape)."""
@@ -606,13 +693,6 @@ class Session(QObject):
         self.codesChanged.emit()
         if back:
             self.projectionChanged.emit()
-
-    def adopt_weights(self, model_config, weights: dict, info=None) -> None:
-        """Make the model built (in a worker) from numpy ``weights`` current; ``ready`` follows as usual."""
-        from explorer.training import model_from_weights
-
-        self._set_busy("model", "Loading the trained model…")
-        self._lanes["model"].submit(model_from_weights, model_config, weights, info)
 
 
 def embedding_steps(kind: str):

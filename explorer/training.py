@@ -74,7 +74,7 @@ def _snapshot(model, request: TrainRequest, p, clock: _EncodeClock) -> Snapshot:
     if request.shown is None or not (p.kind == "epoch" or clock.due(steps)):
         return Snapshot(p.kind, p)
     codes = clock.timed(steps, lambda: encode_np(model, request.shown))
-    return Snapshot(p.kind, p, codes, weights_np(model) if p.kind == "epoch" else None)
+    return Snapshot(p.kind, p, codes, weights_np(model))  # the panels decode with the weights of these codes
 
 
 class _EncodeClock:
@@ -212,6 +212,11 @@ def wait_all() -> None:
 class TrainingController(QObject):
     """Starts and stops training for a session and applies what the worker sends (on the GUI thread).
 
+    A new model trains on the data set it is given (the session's by default): the session closes the open
+    model and shows the one in training (``Session.begin_training``, explorer/session_training.py), named
+    "untitled (training, epoch 3/20)". ``history`` holds one ``trainer.cli.epoch_record`` per finished epoch
+    (saved with the model as ``metrics["history"]``).
+
     Signals: ``started()``, ``snapshot(Snapshot)`` for the views (progress bar, loss curves), and
     ``ended(kind)`` with kind done | stopped | diverged | failed.
     """
@@ -226,21 +231,27 @@ class TrainingController(QObject):
         self.thread: TrainThread | None = None
         self.train_settings: dict = {}  # of the last run, saved with the model
         self._weights: dict | None = None
-        self._previous: tuple = (None, None, None)  # the session's model before training set it aside
-        self._closing = False
+        self._previous: tuple = (None, None, None, None)  # model, info, path, data set before training
+        self._closing = self._discarding = False
+        self.history: list[dict] = []
         session.datasetChanged.connect(self._on_dataset_changed)
 
     def is_running(self) -> bool:
         return self.thread is not None and self.thread.isRunning()
 
-    def start(self, model_config, settings: dict) -> bool:
-        """Train a new ``model_config`` model on the session's data set; False if busy or without data."""
-        data = self.session.dataset
+    def start(self, model_config, settings: dict, data=None) -> bool:
+        """Train a new ``model_config`` model on ``data`` (default: the session's data set); False if busy,
+        without data, or when the person keeps an unsaved model (``Session.confirm_replace``)."""
+        s = self.session
+        data = data if data is not None else s.dataset
         if self.is_running() or self._closing or data is None:
             return False
+        if not s.confirm_replace("Training a new model"):
+            return False
+        self._previous = (s.model, s.info, s.model_path, s.dataset)
+        self.train_settings, self._weights, self.history, self._discarding = dict(settings), None, [], False
+        s.begin_training(data, label("untitled", 0, int(settings.get("epochs", 0))))
         self.thread = TrainThread(TrainRequest(model_config, dict(settings), data, data.images))
-        self.train_settings, self._weights = dict(settings), None
-        self._previous = (self.session.model, self.session.info, self.session.model_path)
         self.thread.snapshot.connect(self._on_snapshot)
         self.thread.failed.connect(self._on_failed)
         self.thread.start()
@@ -252,6 +263,13 @@ class TrainingController(QObject):
         if self.thread is not None:
             self.thread.request_stop()
 
+    def abandon(self) -> None:
+        """Stop and drop the model in training (the person chose Discard): nothing is adopted."""
+        if self.is_running():
+            self._discarding = True
+            self.thread.request_stop()
+            self.session.end_training()
+
     def shutdown(self) -> None:
         """Stop, wait for the thread, and ignore whatever it still sends (the window is closing)."""
         self._closing = True
@@ -262,11 +280,17 @@ class TrainingController(QObject):
     def _on_snapshot(self, snap: Snapshot) -> None:
         if self._closing or self.sender() is not self.thread:
             return
-        data = self.session.dataset
-        if snap.codes is not None and data is self.thread.request.data:
-            self.session.show_codes(snap.codes)
+        from trainer.cli import epoch_record
+
+        s, request, p = self.session, self.thread.request, snap.progress
+        if p is not None and not self._discarding:
+            s.set_training_label(label("untitled", p.epoch, p.epochs))
+        if snap.codes is not None and snap.weights is not None and s.dataset is request.data:
+            s.show_training(snap.codes, snap.weights, request.model_config)
         if snap.weights is not None:
             self._weights = snap.weights
+        if snap.kind == "epoch":
+            self.history.append(epoch_record(p))
         self.snapshot.emit(snap)
         if snap.kind in ("done", "stopped", "diverged"):
             self._finish(snap)
@@ -279,7 +303,8 @@ class TrainingController(QObject):
 
     def _adopt(self, kind: str) -> None:
         request = self.thread.request
-        if self._weights is None or self.session.dataset is not request.data:
+        self.session.end_training()
+        if self._weights is None or self.session.dataset is not request.data or self._discarding:
             return
         self.session.adopt_weights(request.model_config, self._weights, None)
         what = "finished" if kind == "done" else kind
@@ -289,14 +314,18 @@ class TrainingController(QObject):
         if self._closing or self.sender() is not self.thread:
             return
         self.session.error.emit(message)
-        model, info, path = self._previous
-        if self.session.model is None and model is not None:
-            self.session.set_model(model, info, path)  # training had set it aside: put it back
+        self.session.restore(*self._previous)  # no model came of it: what was open before comes back
         self.ended.emit("failed")
 
     def _on_dataset_changed(self) -> None:
         if self.is_running():
             self.stop()
+
+
+def label(name: str, epoch: int, epochs: int) -> str:
+    """The name of a model in training: "untitled (training, epoch 3/20)"; epoch 0: starting."""
+    where = f"epoch {epoch}/{epochs}" if epoch > 0 else "starting"
+    return f"{name} (training, {where})"
 
 
 class StopOnClose(QObject):

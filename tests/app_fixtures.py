@@ -75,6 +75,7 @@ def window(qtbot):
     from explorer.state import Session
 
     win = MainWindow(Session())
+    win.unsaved.ask = lambda _parent, _question: "discard"  # a test that cares answers itself (no dialog)
     qtbot.addWidget(win)
     win.resize(1200, 800)
     win.show()

@@ -109,7 +109,8 @@ def test_a_window_is_prepared_when_it_first_gets_the_focus(window, qtbot):
     qtbot.waitExposed(dialog)
     window.accessibility._on_focus(None, dialog.kinds)  # what QApplication.focusChanged sends
     assert dialog.property(accessibility.PREPARED)
-    assert dialog.options.accessibleName() == "Options" and dialog.path.accessibleName() == "Path"
+    assert dialog.options.accessibleName() == "Settings (optional)"
+    assert dialog.path.accessibleName() == "Folder or file"
     dialog.close()
 
 

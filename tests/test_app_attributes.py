@@ -320,13 +320,34 @@ def test_a_new_model_clears_the_direction_and_marks(shapes, qtbot, model_file):
     assert not set(panel.overlay.marks) & {"direction", "analogy", "analogy-result", "morph"}
     assert len(panel.group.shown()) == 0
     assert "Draw a lasso" in panel.info.text()
-    _choose(panel.source_box, 0)
-    assert not panel.attribute_box.isEnabled() and "no attributes" in panel.info.text()
+    assert not panel.source_box.model().item(0).isEnabled()  # digits have no attributes to choose
     _choose(panel.source_box, 1)
     assert tool.direction is not None  # classes 0 → 1 of the digits
 
 
-def test_digits_have_no_attributes(scene, qtbot):
+def test_a_data_set_without_attributes_opens_on_two_classes(scene, qtbot):
+    """Fashion-MNIST and the digits name no attributes: the tool opens on a choice that works (two classes,
+    with its arrow), not on "Attribute" with a disabled list and the same apology twice."""
     panel = _panel(qtbot, scene)
-    assert panel.tool.direction is None and panel.tool.source == "attribute"
-    assert "no attributes" in panel.attribute_box.currentText()
+    tool = panel.tool
+    assert tool.source == "classes" and tool.direction is not None and tool.direction.norm > 0
+    assert panel.source_box.currentText() == "From class → to class"
+    assert panel.pages.currentIndex() == 1 and "no attributes" not in panel.info.text()
+    assert not panel.source_box.model().item(0).isEnabled()  # "Attribute" greyed out
+    assert not panel.source_box.model().item(3).isEnabled()  # no saved vectors for this model
+    assert panel.source_box.model().item(2).isEnabled()
+
+
+def test_a_tool_made_before_the_model_opens_on_a_working_choice(qtbot, model_file):
+    from explorer.state import Session
+    from explorer.widgets.scatter import ScatterView
+
+    session = Session()
+    scatter = ScatterView(session)
+    qtbot.addWidget(scatter)
+    panel = _panel(qtbot, type("Scene", (), {"session": session, "scatter": scatter})())
+    assert panel.tool.source == "attribute"  # nothing open yet: the first choice
+    with qtbot.waitSignal(session.ready, timeout=LOAD_TIMEOUT_MS):
+        session.open_model(model_file)
+    assert panel.tool.source == "classes" and panel.tool.direction is not None
+    session.shutdown()

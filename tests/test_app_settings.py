@@ -18,7 +18,7 @@ from explorer.main_window import MainWindow
 from explorer.state import Session
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = "glyphs?pad=8"  # not the model's own data set (digits): 190 glyphs, 8×8 like the model
+DATA = "glyphs?pad=8"  # not the model's own data set (digits): 95 glyphs, 8×8 like the model
 
 # a new process builds the window from the same settings file and reports what it restored
 RESTART = """

@@ -49,12 +49,31 @@ def test_an_x_server_that_answers(listener, tmp_path, monkeypatch):
     live, _ = listener
     monkeypatch.setattr(display, "X11_SOCKETS", tmp_path)
     os.rename(live, tmp_path / "X5")
-    monkeypatch.setattr(display, "_has_xcb_cursor", lambda: True)
+    monkeypatch.setattr(display, "missing_xcb_packages", lambda: [])
     assert display.problem({"DISPLAY": ":5"}, platform="linux") == ""
     assert display.problem({"DISPLAY": ":5.0"}, platform="linux") == ""
-    monkeypatch.setattr(display, "_has_xcb_cursor", lambda: False)
+    monkeypatch.setattr(display, "missing_xcb_packages", lambda: ["libxcb-icccm4", "libxcb-keysyms1"])
     text = display.problem({"DISPLAY": ":5"}, platform="linux")
-    assert "libxcb-cursor0" in text and "missing" in text
+    assert "sudo apt-get install libxcb-icccm4 libxcb-keysyms1" in text and "missing" in text
+
+
+def test_every_missing_xcb_library_is_named(monkeypatch, tmp_path):
+    """A stock Debian 12 lacked libxcb-icccm4 and libxcb-keysyms1 (not only libxcb-cursor0): each library the
+    xcb plugin loads is looked for, and every one missing is named by its package."""
+    monkeypatch.setattr(display, "LIBRARY_DIRS", (str(tmp_path),))
+    monkeypatch.setenv("LD_LIBRARY_PATH", "")
+    monkeypatch.setattr(display, "_linker_knows", lambda soname: False)
+    for soname, package in display.XCB_LIBRARIES.items():
+        if package not in ("libxcb-icccm4", "libxcb-keysyms1"):
+            (tmp_path / soname).touch()
+    assert display.missing_xcb_packages() == ["libxcb-icccm4", "libxcb-keysyms1"]
+    assert {"libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1", "libxkbcommon-x11-0"} <= set(
+        display.XCB_LIBRARIES.values())
+
+
+def test_the_readme_lists_every_xcb_package():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert all(package in readme for package in display.XCB_LIBRARIES.values())
 
 
 def test_a_wayland_socket_with_no_compositor(listener, tmp_path):

@@ -125,3 +125,19 @@ def test_official_base_urls(monkeypatch):
     assert dl.base_url("mnist") == "https://ossci-datasets.s3.amazonaws.com/mnist/"
     assert dl.base_url("fashion-mnist") == "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
     assert dl.SOURCES["fashion-mnist"].md5["train-images-idx3-ubyte"] == "f4a8712d7a061bf5bd6d2ca38dc4d50a"
+
+
+@pytest.mark.parametrize("name", ["mnist", "fashion-mnist"])
+def test_offline_the_message_says_what_happened_and_what_to_do(tmp_path, name):
+    """No raw URL or "[Errno -2]": what happened, where to put the files, the Debian package, the command."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(DataError) as caught:
+        dl.download_dataset(name, tmp_path, mirror=f"http://127.0.0.1:{port}/")
+    message = str(caught.value)
+    assert "http" not in message and "Errno" not in message and "127.0.0.1" not in message
+    assert "could not reach" in message and "download failed" in message
+    assert str(tmp_path / name) in message and "train-images-idx3-ubyte.gz" in message
+    assert f"python -m trainer datasets --download {name}" in message
+    assert ("apt-get install dataset-fashion-mnist" in message) == (name == "fashion-mnist")

@@ -333,7 +333,7 @@ class CompareWindow(QWidget):
         self.note = QLabel(wordWrap=True)
         self.note.setStyleSheet("color: #444;")
         bar = QHBoxLayout()
-        for widget in (QLabel("Lesson:"), self.preset_box, self.curves_box, self.add_button):
+        for widget in (QLabel("Example:"), self.preset_box, self.curves_box, self.add_button):
             bar.addWidget(widget)
         bar.addWidget(self.note, 1)
         self.pane_row = QHBoxLayout()

@@ -110,9 +110,11 @@ class AttributeTool(QObject):
         session.modelChanged.connect(self._on_model)
         session.datasetChanged.connect(self.reset)
         session.ready.connect(self.update_direction)
+        session.modelUpdated.connect(self.update_direction)  # the model in training: newer weights
         session.selectionChanged.connect(self._on_base)
         session.decodedChanged.connect(self._on_base)
         self._load_vectors()
+        self.source = self.workable_source()
         self.base = session.current_code()
         self.update_direction()  # a tool made after the model was opened starts with its direction
 
@@ -122,6 +124,22 @@ class AttributeTool(QObject):
     def attribute_names(self) -> list[str]:
         ds = self.session.dataset
         return list(ds.attribute_names) if ds is not None and ds.attributes is not None else []
+
+    def can_use(self, source: str) -> bool:
+        """Whether ``source`` can make a direction on the open data: attributes only where the data set names
+        some, two classes only where it has two, a saved vector only where the model has one."""
+        if source == "attribute":
+            return bool(self.attribute_names)
+        if source == "classes":
+            return len(self.session.class_names) >= 2
+        return source == "selection" or bool(self.vectors)
+
+    def workable_source(self) -> str:
+        """The current source where it works on the open data, else the first of attribute, two classes and
+        the person's own selection that does (a tool opens on a choice that works)."""
+        if self.session.dataset is None or self.can_use(self.source):
+            return self.source
+        return next(s for s in SOURCES if self.can_use(s))
 
     @property
     def can_save(self) -> bool:
@@ -369,6 +387,7 @@ class AttributeTool(QObject):
             self.classes = (0, min(1, max(n_classes - 1, 0)))
         if self.attribute >= len(self.attribute_names):
             self.attribute = 0
+        self.source = self.workable_source()
         self.sourceChanged.emit()
         self.clear_analogy()
         self.base = self.session.current_code()

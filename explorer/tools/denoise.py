@@ -82,6 +82,7 @@ class Denoiser(QObject):
         s.modelChanged.connect(self._on_model)
         s.datasetChanged.connect(self._on_dataset)
         s.ready.connect(self.refresh)
+        s.modelUpdated.connect(self.refresh)  # the model in training: newer weights
         self.preview_jobs.lane.failed.connect(self._on_preview_failed)
         self.sweep_jobs.lane.failed.connect(self._on_sweep_failed)
         self.sweep_jobs.busyChanged.connect(self.sweepBusyChanged)

@@ -65,6 +65,7 @@ class DrawTool(QObject):
         s.datasetChanged.connect(self._on_model)
         s.codesChanged.connect(self._on_codes)
         s.ready.connect(self.refresh)
+        s.modelUpdated.connect(self.refresh)  # the model in training: newer weights
         self.jobs.lane.failed.connect(self._on_failed)
 
     # ---- reading -------------------------------------------------------------------------------------------

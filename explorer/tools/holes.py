@@ -96,12 +96,13 @@ class HolesTool(QObject):
         self.map_jobs = Jobs(session, "holes-map", self)
         self.sample_jobs = Jobs(session, "holes-samples", self)
         self.mixture = self.map = self.prior_in_view = self.reading = self.samples = None
-        self.show_map, self.wanted, self.seed = False, False, 0
+        self.show_map, self.active, self.seed = False, False, 0
         self._debounce = QTimer(self, singleShot=True, interval=120)
         self._debounce.timeout.connect(self._compute_map)
         session.modelChanged.connect(self._forget)
         session.datasetChanged.connect(self._forget)
         session.ready.connect(self._on_ready)
+        session.modelUpdated.connect(self._on_ready)  # the model in training: newer weights and codes
         for signal in (session.viewRangeChanged, session.projectionChanged, session.codesChanged):
             signal.connect(self._map_later)
         session.selectionChanged.connect(self._on_point)
@@ -109,10 +110,11 @@ class HolesTool(QObject):
 
     # ---- the mixture -------------------------------------------------------------------------------------
 
-    def want(self) -> None:
-        """Fit the mixture (once per model and data set) and draw side-by-side samples: the tool was shown."""
-        self.wanted = True
-        if self.mixture is None and not self.fit_jobs.busy:
+    def set_active(self, active: bool) -> None:
+        """The tool's tab is in front (or not). Shown, it fits the mixture if there is none for this model and
+        data set (then draws the side-by-side samples); the mixture stays for the meter when it is hidden."""
+        self.active = bool(active)
+        if active and self.mixture is None and not self.fit_jobs.busy:
             self._fit()
 
     def _fit(self) -> None:
@@ -140,7 +142,7 @@ class HolesTool(QObject):
 
     def _on_ready(self) -> None:
         self._forget()
-        if self.wanted:
+        if self.active:
             self._fit()
         self._map_later()
 

@@ -69,6 +69,7 @@ class Interpolator(QObject):
         session.modelChanged.connect(self._on_model)
         session.datasetChanged.connect(self.clear)
         session.ready.connect(self._on_ready)
+        session.modelUpdated.connect(self._on_ready)  # the model in training: newer weights and codes
 
     # ---- choosing the ends -------------------------------------------------------------------------------
 

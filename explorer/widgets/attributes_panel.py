@@ -192,6 +192,8 @@ class AttributesPanel(QWidget):
     def _on_source(self) -> None:
         t, s = self.tool, self.session
         row = SOURCES.index(t.source)
+        for k, source in enumerate(SOURCES):  # a choice the open data cannot make is greyed out
+            self.source_box.model().item(k).setEnabled(source == t.source or t.can_use(source))
         self.source_box.setCurrentIndex(row)
         self.pages.setCurrentIndex(row)
         names = t.attribute_names
@@ -219,7 +221,7 @@ class AttributesPanel(QWidget):
         self._on_save_state()
 
     def _direction_text(self, d) -> str:
-        size = f"|d| = {format_number(d.norm, 2)}"
+        size = f"Arrow length {format_number(d.norm, 2)}"
         if not (d.n_with or d.n_without):
             return f"{size} · saved: {d.description}"
         return (f"{size} · from {d.n_without:,} images “{d.without_name}” to {d.n_with:,} images "

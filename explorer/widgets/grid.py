@@ -18,6 +18,7 @@ from explorer.widgets.numbers import IntBox
 
 DEBOUNCE_MS = 30
 EMPTY = "Images decoded over the region the scatter shows appear here once a model is loaded."
+WAITING = "Images decoded by the model in training appear here after its first epoch."
 NOT_INVERTIBLE = ("The {label} is not invertible, so there is nothing to decode here: the grid needs an "
                   "invertible view (latent axes or the PCA plane).")
 
@@ -32,7 +33,8 @@ class GridView(QWidget):
         self._build(n)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self.request)
-        for signal in (session.viewRangeChanged, session.ready, session.projectionChanged):
+        for signal in (session.viewRangeChanged, session.ready, session.projectionChanged,
+                       session.modelUpdated):  # the model in training has newer weights
             signal.connect(self._timer.start)
         self.size_box.valueChanged.connect(self._timer.start)
         session.gridReady.connect(self._on_grid)
@@ -82,7 +84,8 @@ class GridView(QWidget):
         if s.xy is None or not s.projection.invertible:
             self.result = None
             self.image.clear()
-            self._set_caption(EMPTY if s.xy is None else NOT_INVERTIBLE.format(label=s.projection.label))
+            empty = WAITING if s.training else EMPTY
+            self._set_caption(empty if s.xy is None else NOT_INVERTIBLE.format(label=s.projection.label))
 
     def _on_grid(self, grid: GridResult) -> None:
         self.result = grid

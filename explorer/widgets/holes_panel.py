@@ -142,8 +142,7 @@ class HolesPanel(QWidget):
 
     def set_visible(self, visible: bool) -> None:
         """The dock's visibility (tool_docks): showing it fits the mixture on first use."""
-        if visible:
-            self.tool.want()
+        self.tool.set_active(visible)
 
     def watch(self, interpolator=None, sampler=None) -> None:
         """Also measure the Interpolate tool's frames and the Sample tool's samples."""

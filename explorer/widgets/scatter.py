@@ -1,9 +1,10 @@
 """The latent scatter: every image as a point at its latent mean, coloured by class.
 
-One ``ScatterPlotItem`` with ``pen=None`` and a few pre-made brushes (fast at 70k points); picking by a
-KD-tree in pixel-scaled view coordinates (never ``pointsAt``). Click a point to select it, click empty space
-to decode that latent point. The decoded manifold can be drawn behind the points as one ImageItem in latent
-coordinates.
+One ``PointLayer`` per colour, all drawn as one image by a ``PointRaster`` (``point_raster.py``: new codes
+cost no GUI time, a repaint is O(points + pixels), a density image above 300k points in view); picking by a
+KD-tree in pixel-scaled view coordinates (built in a thread for many points; exact brute force meanwhile).
+Click a point to select it, click empty space to decode that latent point. The decoded manifold can be drawn
+behind the points as one ImageItem in latent coordinates.
 
 The toolbar's "View" box lists the session's projections. t-SNE and the pixel views are computed in the
 background; they are not invertible, so there a click selects the nearest point, a click on empty space only
@@ -27,6 +28,7 @@ is ticked by itself when the class names are single characters (the 5×7 glyphs)
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import numpy as np
@@ -50,7 +52,10 @@ from PySide6.QtWidgets import (
 from explorer.state import Session, projection_choices
 from explorer.widgets.colour_bar import ColourBar, steps
 from explorer.widgets.images import to_pixmap
+from explorer.widgets.manifold import OPACITY as MANIFOLD_OPACITY
+from explorer.widgets.manifold import manifold_image
 from explorer.widgets.overlays import Overlay
+from explorer.widgets.point_raster import PointLayer, PointRaster
 from explorer.widgets.scatter_keys import KeyboardCursor
 
 # Paul Tol's "muted" scheme (colour-blind safe) plus his pale grey for a tenth class; cycles beyond ten.
@@ -96,31 +101,73 @@ def labels_by_default(dataset) -> bool:
     return bool(np.mean([len(name) == 1 for name in dataset.class_names]) >= 0.9)
 
 
+def split_by_layer(xy: np.ndarray, layer: np.ndarray, keep: np.ndarray, n: int) -> list[np.ndarray]:
+    """The rows of ``xy`` (N×2) of each layer 0…n-1 where ``keep``, each in the original row order: one
+    stable sort of the layer numbers (a radix sort of bytes: ~10 ms at 1M rows) instead of n masks."""
+    key = np.where(keep, layer, n).astype(np.uint8 if n < 255 else np.int64)
+    order = np.argsort(key, kind="stable")
+    bounds = np.searchsorted(key[order], np.arange(n + 1))
+    ordered = xy[order]
+    return [ordered[bounds[k]:bounds[k + 1]] for k in range(n)]
+
+
 class Picker:
     """Nearest point within a radius in screen pixels. The tree holds (x, y·r) with r = x-units per y-unit of
-    one pixel, so it stays valid under uniform zoom and is rebuilt only when the aspect changes."""
+    one pixel, so it stays valid under uniform zoom and is rebuilt only when the aspect changes. Above
+    ``TREE_IN_THREAD`` points the tree is built in a thread (0.1-1 s at 200k-1M points); until it is there a
+    brute-force search answers, with the same exact result."""
+
+    TREE_IN_THREAD = 50_000
 
     def __init__(self):
         self.xy: np.ndarray | None = None
         self._tree = None
         self._ratio = 0.0
+        self._building: tuple | None = None  # (thread, ratio, result list) of a tree being built
 
     def set_points(self, xy: np.ndarray | None) -> None:
         finite = xy is None or bool(np.isfinite(xy).all())
         self.xy = xy if finite else np.where(np.isfinite(xy), xy, 1e30)  # NaN: never picked
-        self._tree = None
+        self._tree, self._building = None, None
 
     def nearest(self, x: float, y: float, pixel: tuple[float, float], radius: float = PICK_RADIUS_PX) -> int:
         """Row of the nearest point within ``radius`` pixels of (x, y), or -1; ``pixel``: units per pixel."""
         if self.xy is None or not len(self.xy) or not all(np.isfinite(pixel)) or min(pixel) <= 0:
             return -1
         ratio = pixel[0] / pixel[1]
-        if self._tree is None or abs(ratio / self._ratio - 1) > 1e-3:
-            from scipy.spatial import cKDTree  # 0.36 s to import: the model-load worker has done it already
-
-            self._tree, self._ratio = cKDTree(self.xy * np.array([1.0, ratio])), ratio
-        dist, i = self._tree.query([x, y * self._ratio], distance_upper_bound=radius * pixel[0])
+        tree = self._tree_for(ratio)
+        if tree is None:
+            return self._brute(x, y * ratio, ratio, radius * pixel[0])
+        dist, i = tree.query([x, y * ratio], distance_upper_bound=radius * pixel[0])
         return int(i) if np.isfinite(dist) else -1
+
+    def _tree_for(self, ratio: float):
+        """The tree for this aspect ``ratio``, or None while it is being built (in a thread)."""
+        if self._tree is not None and abs(ratio / self._ratio - 1) <= 1e-3:
+            return self._tree
+        building = self._building
+        if building is not None and abs(ratio / building[1] - 1) <= 1e-3:
+            if building[0].is_alive():
+                return None
+            self._tree, self._ratio, self._building = building[2][0], ratio, None
+            return self._tree
+        from scipy.spatial import cKDTree  # 0.36 s to import: the model-load worker has done it already
+
+        scaled = self.xy * np.array([1.0, ratio])
+        if len(self.xy) <= self.TREE_IN_THREAD:
+            self._tree, self._ratio = cKDTree(scaled), ratio
+            return self._tree
+        result: list = []
+        thread = threading.Thread(target=lambda: result.append(cKDTree(scaled)), name="picker-tree",
+                                  daemon=True)
+        self._building = (thread, ratio, result)
+        thread.start()
+        return None
+
+    def _brute(self, x: float, y: float, ratio: float, limit: float) -> int:
+        d2 = (self.xy[:, 0] - x) ** 2 + (self.xy[:, 1] * ratio - y) ** 2
+        i = int(np.argmin(d2))
+        return i if d2[i] <= limit * limit else -1
 
 
 class ThumbTip(QWidget):
@@ -193,18 +240,6 @@ class Banner(QFrame):
         self.adjustSize()
 
 
-def move_points(item: pg.ScatterPlotItem, xy: np.ndarray) -> None:
-    """New positions for the same spots. setData restyles every spot (~400 ms of GUI time at 70k points);
-    writing the coordinates in place and invalidating what pyqtgraph caches takes a few ms."""
-    item.data["x"] = xy[:, 0]
-    item.data["y"] = xy[:, 1]
-    item.prepareGeometryChange()
-    item.informViewBoundsChanged()
-    item.bounds = [None, None]
-    item.invalidate()
-    item.sigPlotChanged.emit(item)
-
-
 class ScatterView(QWidget):
     shiftClicked = Signal(int, float, float)  # data row (-1 = empty space), view x, y
     coloursChanged = Signal()  # color_by or set_colormap changed the points' colours
@@ -223,6 +258,7 @@ class ScatterView(QWidget):
         self.label_items: list[pg.TextItem] = []
         self._label_rows = np.zeros(0, np.int64)
         self.scale, self._ink, self._paper = 1.0, "k", "w"
+        self.follow = True  # the view fits the points as they come (until the person zooms or pans)
         self._build()
         self._connect()
         self._on_model()
@@ -239,15 +275,16 @@ class ScatterView(QWidget):
         self.view = self.plot.plotItem.vb
         # one item per colour, each with one brush: setData of 70k points with a per-point brush list costs
         # 250-500 ms of GUI time (pyqtgraph's per-spot work); one brush per item makes it a few ms
-        self.layers = [pg.ScatterPlotItem(pen=None, size=5, antialias=False, brush=b) for b in self._brushes]
+        self.raster = PointRaster()  # draws every layer as one image (explorer/widgets/point_raster.py)
+        self.layers = [PointLayer(self.raster, b, size=POINT_SIZE) for b in self._brushes]
         self.highlight = pg.ScatterPlotItem(pen=pg.mkPen("k", width=2.5), brush=None, size=16)
         self.manifold = pg.ImageItem(axisOrder="row-major")
         self.manifold.setZValue(-10)
-        self.manifold.setOpacity(0.55)
+        self.manifold.setOpacity(MANIFOLD_OPACITY)
         self.manifold.hide()
         dash = pg.mkPen("k", width=1.5, style=Qt.PenStyle.DashLine)
         self.cross = [pg.InfiniteLine(angle=a, pen=dash, movable=False) for a in (90, 0)]
-        for item in (self.manifold, *self.layers, self.highlight, *self.cross):
+        for item in (self.manifold, self.raster, *self.layers, self.highlight, *self.cross):
             self.plot.addItem(item, ignoreBounds=item not in self.layers)
         for line in self.cross:
             line.hide()
@@ -259,6 +296,7 @@ class ScatterView(QWidget):
         self.banner = Banner(self.plot)
         self.empty = QLabel(EMPTY_TEXT, alignment=Qt.AlignmentFlag.AlignCenter)
         self.empty.setStyleSheet("font-size: 16pt; color: #555;")
+        self.empty.setWordWrap(True)  # a long message must not widen the window
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.plot)
@@ -292,6 +330,8 @@ class ScatterView(QWidget):
     def _connect(self) -> None:
         s = self.session
         s.modelChanged.connect(self._on_model)
+        s.modelChanged.connect(self._on_new_model)
+        s.modelUpdated.connect(self._fit)  # training: follow the points as they spread (unless zoomed)
         s.datasetChanged.connect(self._on_dataset)
         s.codesChanged.connect(self._on_codes)
         s.projectionChanged.connect(self._on_projection)
@@ -301,6 +341,7 @@ class ScatterView(QWidget):
         self.view.sigResized.connect(self._place_banner)
         s.ready.connect(self._on_ready)
         s.busyChanged.connect(self._on_busy)
+        s.trainingChanged.connect(lambda: self._on_busy(s.busy))
         s.selectionChanged.connect(self._on_selection)
         s.decodedChanged.connect(self._on_decoded)
         s.gridReady.connect(self._on_grid)
@@ -308,6 +349,7 @@ class ScatterView(QWidget):
         self.manifold_box.toggled.connect(self._on_manifold_toggled)
         self.labels_box.toggled.connect(self._on_labels_toggled)
         self.view.sigRangeChanged.connect(self._on_range)
+        self.view.sigRangeChangedManually.connect(self._on_zoomed)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
         self.plot.scene().sigMouseMoved.connect(self._on_hover)
 
@@ -320,13 +362,30 @@ class ScatterView(QWidget):
         self.projection_box.setEnabled(len(self._choices) > 1)
         self._on_busy(self.session.busy)
 
+    def _on_new_model(self) -> None:
+        """Another model (not the trained model taking over from its last snapshot): fit its points."""
+        if not self.session.continuing:
+            self.follow = True
+
+    def _on_zoomed(self, *_) -> None:
+        self.follow = False  # the person zoomed or panned: new codes (training, encoding) keep that view
+
+    def _fit(self) -> None:
+        if self.follow:
+            self.view.autoRange(padding=0.04)
+
     def _on_busy(self, busy: str) -> None:
-        # while a model trains the session has codes but no model yet: show the points moving
-        shown = self.session.model is not None or self.session.xy is not None
-        self.empty.setText(busy if busy and not shown else EMPTY_TEXT)
+        # codes without a model: shown as they are (a model set aside); a model in training before its
+        # first snapshot: the panel says it waits
+        s = self.session
+        shown = s.model is not None or s.xy is not None
+        waiting = (f"A new model is training on {s.dataset.spec}: its codes appear here after its first "
+                   "epoch…") if s.training and s.dataset is not None else ""
+        self.empty.setText(waiting or (busy if busy and not shown else EMPTY_TEXT))
         self.stack.setCurrentWidget(self.plot if shown else self.empty)
 
     def _on_dataset(self) -> None:
+        self.follow = True
         if self.values is not None:  # values of the old data set's rows
             self._set_values(None, "")
         labels = point_labels(self.session.dataset)
@@ -364,14 +423,10 @@ class ScatterView(QWidget):
                 layer.clear()
             self.count.setText("")
             return
-        colour = self._colour_index(len(xy))
         finite = np.isfinite(xy).all(axis=1)  # NaN codes (an overflowing model) are not drawn
-        for k, layer in enumerate(self.layers):
-            mine = xy[(colour == k) & finite]
-            if len(mine) == len(layer.data):  # the same points moved (training, re-encoding): no restyling
-                move_points(layer, mine)
-            else:
-                layer.setData(x=mine[:, 0], y=mine[:, 1])
+        for layer, mine in zip(self.layers, split_by_layer(xy, self._colour_index(len(xy)), finite,
+                                                           len(self.layers)), strict=True):
+            layer.setData(x=mine[:, 0], y=mine[:, 1])  # PointLayer.setData only stores the arrays
         self.count.setText(f"{int(finite.sum()):,} points")
         self.plot.setLabel("bottom", s.projection.axis_labels[0])
         self.plot.setLabel("left", s.projection.axis_labels[1])
@@ -379,7 +434,7 @@ class ScatterView(QWidget):
         self._show_kind()
         self._on_selection(s.selected)
         if not s.is_ready:
-            self.view.autoRange(padding=0.04)
+            self._fit()
 
     def _colour_index(self, n: int) -> np.ndarray:
         """The colour layer of each of the first ``n`` rows: its value's bin, or its class."""
@@ -474,7 +529,7 @@ class ScatterView(QWidget):
         return np.concatenate([p.reshape(-1, 2) for p in parts])
 
     def _on_ready(self) -> None:
-        self.view.autoRange(padding=0.04)
+        self._fit()
 
     def _sync_projection_box(self) -> None:
         """The box shows the view being computed, else the view shown."""
@@ -483,8 +538,9 @@ class ScatterView(QWidget):
             self.projection_box.setCurrentIndex(self._choices.index(shown))
 
     def _on_projection(self) -> None:
+        self.follow = True  # other coordinates: fit them
         self._on_codes()
-        self.view.autoRange(padding=0.04)
+        self._fit()
 
     def _show_kind(self) -> None:
         """The note, and the manifold only where the view is invertible."""
@@ -531,7 +587,7 @@ class ScatterView(QWidget):
             return
         (x0, x1), (y0, y1) = grid.x_range, grid.y_range
         dx, dy = (x1 - x0) / max(grid.n - 1, 1), (y1 - y0) / max(grid.n - 1, 1)
-        self.manifold.setImage(np.flipud(grid.mosaic), levels=(0, 255), autoLevels=False)
+        self.manifold.setImage(np.flipud(manifold_image(grid.images)), levels=(0, 255), autoLevels=False)
         self.manifold.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, x1 - x0 + dx, y1 - y0 + dy))
         self.manifold.show()
 
@@ -591,9 +647,8 @@ class ScatterView(QWidget):
         elif not self.session.projection.invertible:
             self.session.status.emit(f"Nothing to decode here: the {self.session.projection.label} is not "
                                      "invertible. Click a point, or choose latent axes or PCA to decode.")
-        else:
-            self._show_cross(x, y)
-            self.session.decode_at(x, y)
+        elif self.session.decode_at(x, y):
+            self._show_cross(x, y)  # moved to the decoded point when it comes (decodedChanged)
 
     def _on_hover(self, scene_pos) -> None:
         p = self._view_pos(scene_pos)

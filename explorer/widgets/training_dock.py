@@ -1,7 +1,10 @@
 """The Training dock: choose a model and training settings, Start / Stop, progress with ETA, loss curves.
 
-The dock trains on the session's data set (the "Open…" button opens another one) through a
-``TrainingController``; it never runs torch itself. The device list starts with the CPU; a probe in a
+The dock trains a new model through a ``TrainingController`` (it never runs torch itself), on the session's
+data set or on one the person picks with "Open…" (File → New model… too): any data set, whatever the open
+model expects; the open model stays usable until Start replaces it. A picked data set brings its settings
+(``trainer.defaults``); an opened model shows its own settings and stored per-epoch losses
+(``explorer.widgets.training_settings``). The device list starts with the CPU; a probe in a
 worker adds the GPU when there is one, and then chooses it.
 """
 
@@ -9,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -23,12 +26,17 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
+from explorer.dialogs import DataLoad, DataSetDialog
 from explorer.training import StopOnClose, Task, TrainingController, probe_devices
+from explorer.widgets import training_settings
 from explorer.widgets.loss_plot import LossPlot
 from explorer.widgets.numbers import IntBox, NumberBox
 from trainer.errors import ConfigError
 from trainer.models.config import PRESETS, preset
+
+PROBE_LATE_MS = 2500  # no model open by then: look for a GPU anyway (a preview is drawn well before)
 
 FAMILIES = (("vae", "Variational (VAE)"), ("ae", "Autoencoder"), ("sparse", "Sparse autoencoder"),
             ("denoising", "Denoising autoencoder"))
@@ -64,12 +72,15 @@ class TrainingDock(QDockWidget):
         self.setObjectName("TrainingDock")
         self.session = session
         self.controller = controller or TrainingController(session, self)
+        self.train_data = None  # a data set picked for a new model (None: the session's)
+        self.load: DataLoad | None = None
         self._build()
         self._connect()
         self._on_dataset()
         self._on_choices()
         self._set_running(False)
         self._last = None
+        self._on_model()
 
     # ---- layout ----------------------------------------------------------------------------------------
 
@@ -129,7 +140,7 @@ class TrainingDock(QDockWidget):
         return box
 
     def _train_box(self) -> QGroupBox:
-        box = QGroupBox("Training")
+        box = QGroupBox("Optimisation")  # the dock and its tab are "Training" already
         form = QFormLayout(box)
         self.epochs = spin(1, 10_000, 10)
         self.batch = spin(1, 65_536, 128)
@@ -168,6 +179,8 @@ class TrainingDock(QDockWidget):
         self.controller.snapshot.connect(self._on_snapshot)
         self.controller.ended.connect(self._on_ended)
         self.session.datasetChanged.connect(self._on_dataset)
+        self.session.modelChanged.connect(self._on_model)
+        self.open_data_button.clicked.connect(self.choose_data)
 
     def probe_devices(self) -> Task:
         """Look for a GPU in a worker (imports torch); the GPU is chosen when found."""
@@ -192,34 +205,91 @@ class TrainingDock(QDockWidget):
         self.noise_level.setEnabled(self.noise.currentText() != "none")
         self.noise_level.setMaximum(3.0 if self.noise.currentText() == "gaussian" else 1.0)
 
+    @property
+    def data(self):
+        """The data set Start trains on: the one picked for a new model, else the session's."""
+        return self.train_data if self.train_data is not None else self.session.dataset
+
     def _on_dataset(self) -> None:
-        data = self.session.dataset
+        if self.train_data is self.session.dataset:
+            self.train_data = None  # the picked data set is the session's now (training began on it)
+        self._show_data()
+
+    def _show_data(self) -> None:
+        data = self.data
         if data is None:
-            self.data_label.setText("No data set: open one first")
+            self.data_label.setText("No data set: press Open… to choose one")
         else:
             shape = "×".join(map(str, data.image_shape))
+            note = ""
+            if self.train_data is not None and self.session.model is not None:
+                note = (f"<br><i>Start trains a new model on it; {self.session.model_name()} stays open "
+                        "until then.</i>")
             self.data_label.setText(f"<b>{data.spec}</b><br>{len(data.images):,} images of {shape} "
-                                    f"({data.n_train:,} for training)")
+                                    f"({data.n_train:,} for training){note}")
             self._mark_presets(data.image_shape)
         self.start_button.setEnabled(data is not None and not self.controller.is_running())
+
+    def choose_data(self) -> None:
+        """Pick a data set for a new model (any data set: the open model stays until Start)."""
+        dialog = DataSetDialog(self, current=self.data.spec if self.data is not None else "")
+        if dialog.exec() and dialog.spec():
+            self.pick_data(dialog.spec())
+
+    def pick_data(self, spec: str) -> DataLoad:
+        """Load ``spec`` (with a progress dialog) as the data set of the next new model."""
+        if self.load is not None:
+            self.load.cancel.set()
+        self.load = DataLoad(spec, self).start()
+        self.load.loaded.connect(self.set_train_data)
+        self.load.failed.connect(self.session.error.emit)
+        return self.load
+
+    def set_train_data(self, data) -> None:
+        """Train the next new model on ``data``, with its settings (``trainer.defaults``)."""
+        from trainer.defaults import defaults_for
+
+        self.load = None
+        same = self.session.dataset is not None and data.spec == self.session.dataset.spec
+        self.train_data = None if same else data
+        training_settings.apply_defaults(self, defaults_for(data.spec, data.image_shape, data.n_train))
+        self._on_choices()
+        self._show_data()
+        self.session.status.emit(f"Training panel: a new model for {data.spec}, with its settings; press "
+                                 "Start to train it")
+
+    def _on_model(self) -> None:
+        """An opened model: its settings and stored per-epoch losses (not the model in training, nor the
+        trained model taking over at the end: those keep the live curves)."""
+        s = self.session
+        self._show_data()
+        if s.model is None or s.training or s.continuing or self.controller.is_running():
+            return
+        training_settings.show_model(self, s.model, s.info)
+        self._on_choices()
+        self.plot.show_history(training_settings.history_of(s.info))
 
     def _mark_presets(self, shape) -> None:
         """Grey out the architectures that cannot take images of this shape."""
         model = self.arch.model()
         for row in range(self.arch.count()):
-            reason = _unfit(self.arch.itemText(row), shape)
+            custom = training_settings.custom_config(self.arch, row)
+            reason = _unfit(self.arch.itemText(row), shape, custom)
             item = model.item(row)
             item.setEnabled(not reason)
-            item.setToolTip(reason or f"{self.arch.itemText(row)}: {_describe(PRESETS[item.text()])}")
+            item.setToolTip(reason or (f"{item.text()}: {_describe(PRESETS[item.text()])}" if custom is None
+                                       else "The open model's architecture"))
 
     # ---- settings ----------------------------------------------------------------------------------------
 
     def model_config(self):
         """The ModelConfig the settings describe, for the session's images (ConfigError if impossible)."""
         family = self.family.currentData()
-        shape = self.session.dataset.image_shape if self.session.dataset is not None else (1, 28, 28)
-        return preset(self.arch.currentText(), family="ae" if family == "denoising" else family,
-                      image_shape=shape, latent_dim=self.latent.value(), beta=self.beta.value())
+        shape = self.data.image_shape if self.data is not None else (1, 28, 28)
+        settings = dict(family="ae" if family == "denoising" else family, image_shape=shape,
+                        latent_dim=self.latent.value(), beta=self.beta.value())
+        custom = training_settings.custom_config(self.arch)
+        return custom.with_(**settings) if custom is not None else preset(self.arch.currentText(), **settings)
 
     def train_settings(self) -> dict:
         noise = self.noise.currentText()
@@ -234,12 +304,12 @@ class TrainingDock(QDockWidget):
         except ConfigError as e:
             self.session.error.emit(str(e))
             return False
-        return self.controller.start(cfg, self.train_settings())
+        return self.controller.start(cfg, self.train_settings(), self.train_data)
 
     # ---- progress ----------------------------------------------------------------------------------------
 
     def _set_running(self, running: bool) -> None:
-        self.start_button.setEnabled(not running and self.session.dataset is not None)
+        self.start_button.setEnabled(not running and self.data is not None)
         self.stop_button.setEnabled(running)
         self.open_data_button.setEnabled(not running)
 
@@ -275,9 +345,10 @@ class TrainingDock(QDockWidget):
             self.rate.setText(f"{words.get(kind, kind)} after {clock(p.elapsed_s)} · loss {p.loss:.1f}{val}")
 
 
-def _unfit(name: str, shape) -> str:
+def _unfit(name: str, shape, custom=None) -> str:
     try:
-        preset(name, image_shape=tuple(shape))
+        shape = tuple(shape)
+        custom.with_(image_shape=shape) if custom is not None else preset(name, image_shape=shape)
     except ConfigError as e:
         return str(e)
     return ""
@@ -295,5 +366,26 @@ def install(window, session) -> TrainingDock:
     window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
     window.resizeDocks([dock], [390], Qt.Orientation.Horizontal)
     StopOnClose(window, dock.controller)
-    window.after_first_paint(dock.probe_devices)  # its torch import would delay the first paint
+    _probe_when_torch_is_loaded(window, session, dock)
     return dock
+
+
+def _probe_when_torch_is_loaded(window, session, dock: TrainingDock) -> None:
+    """Look for a GPU once the model lane has imported torch (the first model change), or PROBE_LATE_MS
+    after the first paint when no model opens: an import of torch beside the first start's holds the GIL
+    for seconds, so the first points (and the window) would wait for it."""
+    probed: list[bool] = []
+
+    def probe() -> None:
+        if not probed and isValid(dock):  # the session may outlive the window
+            probed.append(True)
+            dock.probe_devices()
+
+    def late() -> None:  # still loading: the model change comes
+        if session.busy:
+            QTimer.singleShot(PROBE_LATE_MS, dock, late)  # the dock as context: no call once it is gone
+        else:
+            probe()
+
+    session.modelChanged.connect(probe)
+    window.after_first_paint(lambda: QTimer.singleShot(PROBE_LATE_MS, dock, late))

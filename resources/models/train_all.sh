@@ -39,3 +39,6 @@ if python -m trainer datasets | grep -q "^fashion-mnist.*yes"; then
   nice -n 10 $T --data fashion-mnist --preset keras-conv --latent-dim 32 --dense 128 --epochs 3 \
      --out $OUT/fashion-mnist-vae32.safetensors
 fi
+# the codes each model carries for its data set (a first start draws them before torch has loaded); the app
+# ignores codes whose SHA-256 of the model file or of the data no longer matches: regenerate after retraining
+python -m trainer codes

@@ -99,8 +99,33 @@ def download_dataset(name: str, data_dir: Path, progress: Progress | None = None
     folder = data_dir / name
     for file in FILES:
         if not any((folder / (file + ext)).is_file() for ext in ("", ".gz")):
-            fetch(base_url(name, mirror) + file + ".gz", folder / (file + ".gz"), SOURCES[name].md5, progress)
+            try:
+                fetch(base_url(name, mirror) + file + ".gz", folder / (file + ".gz"), SOURCES[name].md5,
+                      progress)
+            except Unreachable as e:
+                raise DataError(offline_message(name, folder, e.reason)) from None
     return folder
+
+
+class Unreachable(DataError):
+    """The server could not be reached or did not answer (no network, a proxy, a wrong mirror)."""
+
+    def __init__(self, url: str, reason: object):
+        super().__init__(f"{url}: download failed: {reason}")
+        self.reason = reason
+
+
+def offline_message(name: str, folder: Path, reason: object) -> str:
+    """What happened and what to do, in words: where to put the files, the Debian package, the command."""
+    why = getattr(reason, "strerror", None) or str(reason)
+    files = ", ".join(f + ".gz" for f in FILES)
+    source = SOURCES[name]
+    apt = (f" On Debian or Ubuntu, `sudo apt-get install {source.apt}` installs it for every user."
+           if source.apt else "")
+    return (f"{name} is not on this computer, and its download failed: this computer could not reach the "
+            f"server ({why}). Either copy its four files ({files}) into {folder}, then open {name} "
+            f"again.{apt} Or, on a computer with internet, run "
+            f"`python -m trainer datasets --download {name}` and copy the folder it makes.")
 
 
 def fetch(url: str, dest: Path, checksums: dict[str, str], progress: Progress | None) -> None:
@@ -110,7 +135,7 @@ def fetch(url: str, dest: Path, checksums: dict[str, str], progress: Progress | 
         with atomic_file(dest) as f:
             _copy(url, f, progress, _Check(dest, checksums))
     except (OSError, http.client.HTTPException, ValueError) as e:
-        raise DataError(f"{url}: download failed: {getattr(e, 'reason', e)}") from e
+        raise Unreachable(url, getattr(e, "reason", e)) from e
 
 
 class _Check:

@@ -141,22 +141,22 @@ def _attributes() -> np.ndarray:
 
 
 def make_glyphs(pad_to: int | None = None) -> Dataset:
-    """One image per printable ASCII character, label = index into ``CHARACTERS``.
+    """One image per printable ASCII character, label = index into ``CHARACTERS``: 95 images, all of them in
+    the training split and none in the test split (n_train = 95, n_test = 0).
 
-    95 images cannot spare a test split, so the lesson is memorising a font: the train split holds all 95
-    glyphs and the test split is an exact copy of them (n_train = 95, 190 images). Images are 1×7×5 uint8
-    (0 or 255); ``pad_to=28`` gives 1×28×28 (4× nearest-neighbour, 20×28, centred) for conv models.
+    95 characters cannot spare a test split, so the lesson is memorising a font; a copy of the training images
+    posing as a test split would score the model on what it learnt (and draw every dot twice). Images are
+    1×7×5 uint8 (0 or 255); ``pad_to=28`` gives 1×28×28 (4× nearest-neighbour, 20×28, centred) for conv
+    models.
     """
     bitmaps = glyph_bitmaps() if pad_to is None else _pad(glyph_bitmaps(), pad_to)
-    labels = np.arange(len(CHARACTERS), dtype=np.int64)
-    attributes = _attributes()
     return Dataset(
         spec="glyphs" if pad_to is None else f"glyphs?pad={pad_to}",
-        images=np.concatenate([bitmaps, bitmaps])[:, None],
-        labels=np.concatenate([labels, labels]),
+        images=bitmaps[:, None],
+        labels=np.arange(len(CHARACTERS), dtype=np.int64),
         class_names=[glyph_name(c) for c in CHARACTERS],
         n_train=len(CHARACTERS),
-        attributes=np.concatenate([attributes, attributes]),
+        attributes=_attributes(),
         attribute_names=list(ATTRIBUTE_NAMES),
         source="built-in 5×7 font",
     )

@@ -153,6 +153,9 @@ PRESETS: dict[str, dict] = {
     "keras-conv": dict(family="vae", arch="conv", image_shape=(1, 28, 28), conv_channels=(32, 64), dense=16),
     "mlp-512": dict(family="vae", arch="mlp", hidden=(512,)),
     "mlp-deep": dict(family="vae", arch="mlp", hidden=(512, 256)),
+    # small MLPs for small images: scikit-learn's 8×8 digits, the 5×7 glyphs (trainer.defaults)
+    "mlp-256-64": dict(family="vae", arch="mlp", hidden=(256, 64)),
+    "mlp-64-16": dict(family="vae", arch="mlp", hidden=(64, 16)),
     "glyph-35-5": dict(family="ae", arch="mlp", image_shape=(1, 7, 5), hidden=(5,)),
     "conv-32": dict(family="vae", arch="conv", image_shape=(3, 32, 32), conv_channels=(32, 64), dense=64),
     "conv-64": dict(family="vae", arch="conv", image_shape=(3, 64, 64), conv_channels=(32, 64, 128),

@@ -1,0 +1,170 @@
+"""The session while a model trains: every panel shows the model in training, or says that it waits.
+
+A mixin of ``explorer.state.Session`` (its signals are declared there). The Training dock's controller
+(``explorer.training``) calls these methods on the GUI thread:
+
+    begin_training(dataset, label)   the open model is closed; ``dataset`` becomes the session's data set;
+                                     ``model`` is None (the panels say they wait) until the first snapshot
+    set_training_label(label)        "untitled (training, epoch 3/20)": ``model_name()``, the title
+    show_training(codes, weights, model_config)
+                                     codes N×D of the data set and the weights they came from; a worker builds
+                                     the model and both become current together (``modelUpdated``). The
+                                     selection and the decoded point stay and are decoded again with the new
+                                     weights; the scatter keeps a zoom the person made
+    end_training()                   no training label any more (before ``adopt_weights``)
+    adopt_weights(config, weights)   the final model becomes current (re-encoded), selection kept
+    restore(model, info, path, dataset)   training failed: put back what was open before it
+
+Attributes: ``training`` (the label, "" when no model trains), ``unsaved`` (the current model was trained
+here and is not saved: ``explorer.unsaved`` asks before it is lost), ``continuing`` (True while the
+``modelChanged`` of the trained model adopted at the end is emitted: the views keep their zoom).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from explorer import workers
+
+
+@dataclass(frozen=True)
+class TrainingModel:
+    """What the snapshot lane hands back: a model built from one snapshot's weights and that snapshot's
+    codes (float32 N×D latent means)."""
+
+    model: object
+    codes: np.ndarray
+
+
+def build_training_model(model_config, weights: dict, codes: np.ndarray) -> TrainingModel:
+    """Runs in the snapshot lane: an inference model (CPU, eval mode) from numpy ``weights``."""
+    from explorer.training import model_from_weights
+
+    return TrainingModel(model_from_weights(model_config, weights).model, codes)
+
+
+class TrainingSession:
+    """The training half of ``Session`` (see the module docstring)."""
+
+    def _init_training(self) -> None:
+        self.training = ""
+        self.unsaved = False
+        self.continuing = False
+        self._reselect = -1  # a row selected before the trained model was re-encoded
+        self._adopting = -1  # job number of the trained model being built in the model lane
+        # asked before another model replaces the current one (the window asks Save / Discard / Cancel:
+        # explorer.unsaved); the argument says what would replace it ("Opening x.safetensors")
+        self.confirm_replace = lambda action: True
+        lane = self._lanes["snapshot"] = workers.Lane("explorer-snapshot")
+        lane.done.connect(self._on_training_model)
+        lane.failed.connect(self._on_failed)
+
+    @property
+    def adopting(self) -> bool:
+        """The trained model is being built (``adopt_weights``) and is not current yet."""
+        return self._adopting != -1
+
+    def begin_training(self, dataset, label: str) -> None:
+        self._lanes["snapshot"].cancel()
+        self._drop("model")  # a model still loading would replace the one in training
+        self.training, self.unsaved = label, False
+        self.model = self.info = self.model_path = None
+        if dataset is not self.dataset:
+            self.dataset = dataset
+            self._embeddings.clear()
+            self.select(-1)
+            self.datasetChanged.emit()
+        self.modelChanged.emit()
+        self.reencode()  # no model: the codes are cleared and the panels wait
+        self.trainingChanged.emit()
+        self.status.emit(f"Training a new model on {dataset.spec}: its codes appear after its first epoch")
+
+    def set_training_label(self, label: str) -> None:
+        if self.training and label != self.training:
+            self.training = label
+            self.trainingChanged.emit()
+
+    def show_training(self, codes: np.ndarray, weights: dict, model_config) -> None:
+        if self.training and self.dataset is not None and len(codes) == len(self.dataset.images):
+            self._lanes["snapshot"].submit(build_training_model, model_config, weights, codes)
+
+    def _on_training_model(self, number: int, result: TrainingModel) -> None:
+        if not self._lanes["snapshot"].is_current(number) or not self.training:
+            return
+        first = self.model is None or self.model.config != result.model.config
+        self.model, self.info, self.model_path, self.unsaved = result.model, None, None, True
+        self._show_training_codes(result.codes)
+        if first:
+            self.modelChanged.emit()
+            self.status.emit(f"The model in training on {self.dataset.spec}: {self.n_encoded:,} points, "
+                             "moved at each epoch")
+        self._decode_points_again()
+        self.modelUpdated.emit()
+
+    def _show_training_codes(self, codes: np.ndarray) -> None:
+        from explorer.state import default_projection, projection_choices
+
+        self.is_ready = False
+        back = self._codes_replaced()
+        self.codes, self.n_encoded = codes, len(codes)
+        if self.projection not in projection_choices(codes.shape[1]):
+            self.projection = self._last_plane = default_projection(codes.shape[1])
+            back = True
+        self._project()
+        self.is_ready = True  # a model and the codes of every image: the tools may decode (modelUpdated)
+        self.codesChanged.emit()
+        if back:
+            self.projectionChanged.emit()
+
+    def _decode_points_again(self) -> None:
+        """The selected row's reconstruction and the decoded point, with the newest weights."""
+        if 0 <= self.selected < self.n_encoded:
+            row = self.selected
+            code, image = self.codes[row].copy(), self.dataset.images[row]
+            self._lanes["recon"].submit(workers.reconstruct, self.model, row, code, image)
+        elif self.decoded is not None and self.plane is not None:
+            xy = tuple(float(v) for v in self.decoded.xy)
+            self._lanes["point"].submit(workers.decode_point, self.model, self.plane, xy)
+
+    def end_training(self) -> None:
+        if self.training:
+            self._lanes["snapshot"].cancel()
+            self.training = ""
+            self.trainingChanged.emit()
+
+    def adopt_weights(self, model_config, weights: dict, info=None) -> None:
+        """Make the model built (in a worker) from numpy ``weights`` current; ``ready`` follows as usual, and
+        the selected row stays selected."""
+        from explorer.training import model_from_weights
+
+        self._set_busy("model", "Loading the trained model…")
+        self._adopting = self._lanes["model"].submit(model_from_weights, model_config, weights, info)
+
+    def _adopt_trained(self, loaded) -> None:
+        """The model lane's answer to ``adopt_weights``."""
+        self._adopting = -1
+        keep = self.selected if self.decoded is None else -1
+        self.continuing = True
+        try:
+            adopted = self.set_model(loaded.model, loaded.info, None)
+        finally:
+            self.continuing = False
+        self.unsaved = adopted
+        self._reselect = keep if adopted else -1
+
+    def _select_again(self) -> None:
+        """After the trained model is encoded: select the row that was selected during training."""
+        row, self._reselect = self._reselect, -1
+        if 0 <= row < self.n_encoded:
+            self.select(row)
+
+    def restore(self, model, info, path, dataset) -> None:
+        """Training failed before it gave a model: the model and data set open before it come back."""
+        self.end_training()
+        if self.model is not None or model is None:
+            return
+        if dataset is not None and dataset is not self.dataset:
+            self.set_dataset(dataset)
+        self.set_model(model, info, path)
