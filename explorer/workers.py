@@ -360,6 +360,12 @@ def warm_up() -> None:
 
     import trainer.train  # noqa: F401
 
+    torch = _torch()  # the first backward pass and optimizer step import more of torch (a 0.2-0.8 s GIL
+    w = torch.zeros(3, requires_grad=True)  # stall at a training's start): once here, on a tiny tensor
+    optimizer = torch.optim.Adam([w], lr=1e-3)
+    torch.nn.functional.binary_cross_entropy_with_logits(w, torch.ones(3)).backward()
+    optimizer.step()
+
 
 def reconstruct(model, index: int, code: np.ndarray, image: np.ndarray) -> Reconstruction:
     """decode(mu) of one data row, and its PSNR against the data image."""

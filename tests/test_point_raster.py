@@ -93,3 +93,16 @@ def test_picking_without_the_tree_is_exact(qapp):
     small.set_points(xy)
     for x, y in np.random.default_rng(3).uniform(0, 100, (50, 2)):
         assert big.nearest(x, y, (0.5, 0.25)) == small.nearest(x, y, (0.5, 0.25))
+
+
+def test_new_codes_end_in_exactly_the_right_layers_in_row_order():
+    from explorer.widgets.scatter import split_by_layer
+
+    rng = np.random.default_rng(4)
+    xy = rng.normal(size=(5000, 2)).astype(np.float32)
+    layer = rng.integers(0, 10, 5000)
+    keep = rng.random(5000) > 0.1  # the rows with NaN codes are left out
+    parts = split_by_layer(xy, layer, keep, 10)
+    for k, part in enumerate(parts):
+        np.testing.assert_array_equal(part, xy[(layer == k) & keep])
+    assert sum(len(p) for p in parts) == keep.sum()
