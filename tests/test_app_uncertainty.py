@@ -47,7 +47,7 @@ def test_posterior_ellipses_around_the_selected_point(loaded, qtbot):
     panel.crowd_box.setChecked(True)
     qtbot.waitUntil(lambda: any(k.startswith("crowd") for k in panel.overlay.marks), timeout=LOAD_TIMEOUT_MS)
     assert sum(k.startswith("crowd") for k in panel.overlay.marks) >= 39
-    loaded.docks["training"].raise_()  # another tab in front: the clouds go
+    loaded.docks["inspector"].raise_()  # another tab in front: the clouds go
     qtbot.waitUntil(lambda: not panel.overlay.marks)
 
 

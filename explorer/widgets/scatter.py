@@ -44,11 +44,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from explorer import themes
 from explorer.state import Session, projection_choices
 from explorer.widgets.colour_bar import ColourBar, steps
 from explorer.widgets.images import to_pixmap
@@ -58,10 +60,15 @@ from explorer.widgets.overlays import Overlay
 from explorer.widgets.point_raster import PointLayer, PointRaster
 from explorer.widgets.scatter_keys import KeyboardCursor
 
-# Paul Tol's "muted" scheme (colour-blind safe) plus his pale grey for a tenth class; cycles beyond ten.
-# Ordered so that neighbouring classes differ in hue and lightness (4 shapes: indigo, sand, green, rose).
-PALETTE = ("#332288", "#DDCC77", "#117733", "#CC6677", "#88CCEE", "#882255", "#44AA99", "#999933",
-           "#AA4499", "#BBBBBB")
+# Paul Tol's "muted" scheme (colour-blind safe) plus a grey for a tenth class; cycles beyond ten. Ordered so
+# that neighbouring classes differ in hue and lightness (4 shapes: indigo, sand, green, rose). Every colour
+# reaches 3:1 against the plot (WCAG 2.1 non-text contrast): on a light plot Tol's pale sand, cyan, teal,
+# olive and grey are drawn darker (PALETTE), on a dark one his indigo, green, wine and purple lighter
+# (PALETTE_ON_DARK; the wine as a light pink, as his purple it would look).
+PALETTE = ("#332288", "#A67C1A", "#117733", "#CC6677", "#2F80B5", "#882255", "#2A8A7C", "#86862B",
+           "#AA4499", "#777777")
+PALETTE_ON_DARK = ("#8877DD", "#DDCC77", "#2A9A4E", "#CC6677", "#88CCEE", "#E0609A", "#44AA99", "#999933",
+                   "#BB55AA", "#BBBBBB")
 PICK_RADIUS_PX = 6
 MAX_LABELS = 500  # text items per point: more are slow to draw and unreadable anyway
 VALUE_COLORMAP = "viridis"  # colour_by: dark (low values, drawn on top) to light
@@ -205,7 +212,9 @@ class Banner(QFrame):
         super().__init__(parent)
         self.setObjectName("banner")
         self.setAutoFillBackground(True)
-        self.setStyleSheet("#banner { background: #fffbea; border: 1px solid #c9b458; border-radius: 3px; }")
+        # its own light background in every theme, so its own dark text (a dark theme's light text vanished)
+        self.setStyleSheet("#banner { background: #fffbea; border: 1px solid #c9b458; border-radius: 3px; }"
+                           "#banner QLabel { color: #5a4a00; }")
         self.note = QLabel()
         self.note.setStyleSheet("color: #5a4a00;")
         self.progress = QProgressBar(minimum=0, maximum=100, fixedWidth=120, textVisible=False)
@@ -240,6 +249,38 @@ class Banner(QFrame):
         self.adjustSize()
 
 
+class HintLabel(QLabel):
+    """What the next click on the plot does (``claim_clicks``, the lasso): a line of its own under the
+    toolbar, wrapped to the scatter's width. It asks for no width (a long hint in the toolbar widened the
+    scatter and squeezed both docks) and shows only while it has something to say."""
+
+    def __init__(self):
+        super().__init__(wordWrap=True)
+        self.setStyleSheet("color: #b34700; font-weight: bold;")
+        self.setContentsMargins(6, 0, 6, 0)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.hide()
+
+    def setText(self, text: str) -> None:  # shows only with a text
+        super().setText(text)
+        self.setVisible(bool(text))
+
+
+class SideLegend(pg.LegendItem):
+    """The class legend, in the plot's layout right of the plotting area: it never covers a point, in any
+    view or zoom (inside the plot it hid most of a cluster). The layout gives it the size its rows ask for."""
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)  # its rows' size, at the top
+
+    def updateSize(self) -> None:  # pyqtgraph sizes a floating legend itself
+        self.updateGeometry()
+
+    def mouseDragEvent(self, event) -> None:  # a floating legend can be dragged; this one stays
+        event.ignore()
+
+
 class ScatterView(QWidget):
     shiftClicked = Signal(int, float, float)  # data row (-1 = empty space), view x, y
     coloursChanged = Signal()  # color_by or set_colormap changed the points' colours
@@ -269,6 +310,7 @@ class ScatterView(QWidget):
     def _build(self) -> None:
         self.plot = pg.PlotWidget(background="w")
         self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()  # pyqtgraph's "A" (auto-range) button: View → Show all points (Home) does it
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         for side in ("left", "bottom"):  # replaying an axis' picture costs ~9 ms a repaint: keep its pixels
             self.plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -288,13 +330,16 @@ class ScatterView(QWidget):
             self.plot.addItem(item, ignoreBounds=item not in self.layers)
         for line in self.cross:
             line.hide()
-        self.legend = pg.LegendItem(offset=(-10, 10), labelTextSize="11pt", brush=(255, 255, 255, 215),
-                                    pen=(120, 120, 120), labelTextColor=(20, 20, 20), verSpacing=-4)
-        self.legend.setParentItem(self.view)
+        self.legend = SideLegend(labelTextSize="11pt", brush=(255, 255, 255, 215), pen=(120, 120, 120),
+                                 labelTextColor=(20, 20, 20), verSpacing=-4)
+        self.plot.plotItem.layout.addItem(self.legend, 2, 4)  # right of the plotting area (and its axis)
+        self.plot.plotItem.layout.setColumnFixedWidth(3, 6)  # a gap: the legend never touches a point
+        self.plot.plotItem.layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignTop)
         self.colour_bar = ColourBar(self.plot.plotItem)
         self.tip = ThumbTip(self)
         self.banner = Banner(self.plot)
-        self.empty = QLabel(EMPTY_TEXT, alignment=Qt.AlignmentFlag.AlignCenter)
+        # wrapped: its 16 pt line asked 420 px of the window's width
+        self.empty = QLabel(EMPTY_TEXT, alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.empty.setStyleSheet("font-size: 16pt; color: #555;")
         self.empty.setWordWrap(True)  # a long message must not widen the window
         self.stack = QStackedWidget()
@@ -303,6 +348,7 @@ class ScatterView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self._toolbar())
+        layout.addWidget(self.hint)
         layout.addWidget(self.stack, 1)
 
     def _toolbar(self) -> QHBoxLayout:
@@ -320,9 +366,7 @@ class ScatterView(QWidget):
         self.labels_box.hide()
         row.addWidget(self.labels_box)
         row.addStretch(1)
-        self.hint = QLabel()
-        self.hint.setStyleSheet("color: #b34700; font-weight: bold;")
-        row.addWidget(self.hint)
+        self.hint = HintLabel()
         self.count = QLabel()
         row.addWidget(self.count)
         return row
@@ -681,14 +725,19 @@ class ScatterView(QWidget):
         self.colour_bar.set_look(f, self._ink)
 
     def set_colors(self, background: str, foreground: str) -> None:
-        """The plot's background and the ink of the highlight ring, the cross-hair and the legend (for light,
-        dark and high-contrast themes; the class colours stay)."""
+        """The plot's background, the class colours made for it (PALETTE or PALETTE_ON_DARK) and the ink of
+        the highlight ring, the cross-hair and the legend (for light, dark and high-contrast themes)."""
         self._ink, self._paper = foreground, background
         self.plot.setBackground(background)
+        self._brushes = [pg.mkBrush(c) for c in themes.on(background, PALETTE, PALETTE_ON_DARK)]
+        if self.values is None:
+            for layer, brush in zip(self.layers, self._brushes, strict=True):
+                layer.setBrush(brush)
         fill = QColor(pg.mkColor(background))
         fill.setAlpha(215)
         self.legend.setBrush(fill)
         self.legend.setLabelTextColor(foreground)
+        self._build_legend()  # its samples in the new colours, its text in the new ink
         self._style_marks()
         self.colour_bar.set_look(self.scale, foreground)
 
