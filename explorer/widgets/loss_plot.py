@@ -14,6 +14,10 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from explorer.widgets.empty_state import EmptyState
+
+EMPTY = ("The loss curves appear here while a model trains: choose the data set and settings above, then "
+         "press Train.")
 TERMS = (("loss", "total", "#332288"), ("recon", "reconstruction", "#CC6677"), ("kl", "KL", "#117733"))
 SPLITS = (("train", Qt.PenStyle.SolidLine), ("val", Qt.PenStyle.DashLine))
 FLOOR = 1e-3  # the log axis cannot show 0
@@ -57,11 +61,13 @@ class LossPlot(QWidget):
                 pen = pg.mkPen(color, width=2, style=style)
                 self._curves[split, key] = item.plot([], [], pen=pen)
                 self._data[split, key] = ([], [])
+        self.empty = EmptyState(self.plot, EMPTY)
 
     def clear_curves(self) -> None:
         for key, curve in self._curves.items():
             self._data[key] = ([], [])
             curve.setData([], [])
+        self.empty.set_empty(True)
 
     def show_history(self, history: list[dict]) -> None:
         """The curves of a stored history (``trainer.cli.epoch_record`` dicts: ``epoch``, ``train`` and
@@ -87,6 +93,7 @@ class LossPlot(QWidget):
         return len(self._data[split, key][0])
 
     def _append(self, split: str, x: float, values: dict) -> None:
+        self.empty.set_empty(False)
         for key, _, _ in TERMS:
             y = values.get(key)
             if not isinstance(y, (int, float)) or not y == y or (key == "kl" and y <= 0):  # NaN; no KL: an AE
