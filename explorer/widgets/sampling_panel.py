@@ -26,7 +26,7 @@ from explorer.widgets.strip import ImageStrip
 from trainer.errors import TrainerError
 
 SLIDER_STEPS = 100  # slider units per 1.0 of temperature
-SOURCE_NAMES = {"prior": "the prior N(0, I)", "mixture": "a mixture fitted to the codes"}
+SOURCE_NAMES = {"prior": "the prior (standard normal)", "mixture": "a mixture fitted to the codes"}
 
 
 def note(samples) -> str:
@@ -34,9 +34,10 @@ def note(samples) -> str:
     n, t = len(samples.codes), samples.temperature
     if samples.mixture is not None:
         k = len(samples.mixture.weights)
-        return (f"{n} new images decoded from codes drawn from a mixture of {k} Gaussians fitted to the "
-                f"data's codes (T = {t:.2f}, seed {samples.seed}): they land where the codes really are, "
-                "not in the holes that N(0, I) may leave (see the Holes tab).")
+        return (f"{n} new images, each decoded from a random code drawn where the data's codes really "
+                f"are: from a mixture of {k} bell curves (Gaussians) fitted to them, their spread multiplied "
+                f"by the temperature T = {t:.2f} (seed {samples.seed}). Fewer of them fall into the holes "
+                "that the standard normal prior leaves (see the Holes tab).")
     if samples.from_prior:
         return (f"{n} new images, each decoded from a random code: every number of the code drawn from "
                 f"the VAE's prior, the standard normal distribution, and multiplied by the temperature "
