@@ -78,3 +78,22 @@ def test_the_inspector_labels_a_decoded_point_and_writes_its_code_once(loaded, q
     details = inspector.details.text()
     assert details.count(f"{session.decoded.xy[0]:.3f}") == 1  # the 2-D code is the axes: written once
     assert np.allclose(session.decoded.z, session.decoded.xy)
+
+
+def test_the_compare_window_has_no_large_empty_strip(qtbot):
+    """Before a point is clicked and without loss curves, the bottom row is the one-line hint, not 250 empty
+    pixels; the curves (or a selection) give it its full height."""
+    from explorer.studies.compare import BOTTOM_HEIGHT, CompareWindow
+
+    study = CompareWindow(start=None)
+    qtbot.addWidget(study)
+    study.resize(1200, 800)
+    study.show()
+    qtbot.waitExposed(study)
+    assert study.strip.hint.isVisible() and "Click a point" in study.strip.hint.text()
+    assert study.bottom.height() < 100
+    study.curves_box.setChecked(True)
+    assert study.bottom.height() == BOTTOM_HEIGHT
+    study.curves_box.setChecked(False)
+    assert study.bottom.height() < 100
+    study.close()

@@ -45,6 +45,8 @@ COLOURS = ("#332288", "#CC6677", "#117733", "#AA7700")  # one per pane: its titl
 GRID_N = 8
 TILE_PX = 104
 
+BOTTOM_HEIGHT = 250  # pixels: the selected image and each reconstruction, or the loss curves
+
 
 @dataclass(frozen=True)
 class PaneSpec:
@@ -349,7 +351,7 @@ class CompareWindow(QWidget):
         bottom.addWidget(self.curve_area, 2)
         self.bottom = QWidget()
         self.bottom.setLayout(bottom)
-        self.bottom.setFixedHeight(250)
+        self.bottom.setFixedHeight(BOTTOM_HEIGHT)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addLayout(self.pane_row, 1)
@@ -452,6 +454,7 @@ class CompareWindow(QWidget):
 
     def _on_row(self, index: int) -> None:
         self.strip.show_row(index, self.panes)
+        self._fit_bottom()
 
     # ---- loss curves ---------------------------------------------------------------------------------------
 
@@ -459,6 +462,15 @@ class CompareWindow(QWidget):
         self.curve_area.setVisible(on)
         if on:
             self._refresh_curves()
+        self._fit_bottom()
+
+    def _fit_bottom(self) -> None:
+        """The bottom row is tall only when it holds images or curves; else just the one-line hint (no large
+        empty strip)."""
+        full = self.curve_area.isVisibleTo(self) or self.strip.index >= 0
+        hint = max(self.strip.hint.heightForWidth(max(self.width() // 2, 200)),
+                   self.strip.hint.sizeHint().height())
+        self.bottom.setFixedHeight(BOTTOM_HEIGHT if full else hint + 8)
 
     def _refresh_curves(self) -> None:
         if self.curves_box.isChecked():
