@@ -37,6 +37,8 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/gui_latency.py
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/tool_latency.py
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/tsne_stall.py
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/startup.py
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/scatter_scale.py
 
 # a one-folder desktop bundle that needs no Python on the target machine: dist/latent-explorer/latent-explorer
 bundle: $(STAMP)

@@ -7,6 +7,7 @@ is asked of torch only once the app has imported it (a model was opened).
 
 from __future__ import annotations
 
+import os
 import platform
 import sys
 from importlib import metadata
@@ -35,7 +36,8 @@ def device() -> str:
     mps = getattr(torch.backends, "mps", None)
     if mps is not None and mps.is_available():
         return "Apple GPU (MPS)"
-    return f"CPU ({torch.get_num_threads()} threads)"
+    cores = os.cpu_count() or 1
+    return f"CPU ({cores} core{'s' if cores != 1 else ''})"
 
 
 def facts() -> dict[str, str]:

@@ -209,11 +209,10 @@ def test_placeholders_and_plot_titles_follow_the_text_size(loaded):
     try:
         size = QApplication.font().pointSizeF()
         assert box.font().pointSizeF() == pytest.approx(size)
-        denoise._on_curves()  # no sweep yet: the title says what to do
-        title = denoise.plot.getPlotItem().titleLabel
-        assert title.text and title.opts["size"] == f"{size:.3g}pt"
+        style = denoise._title_style()  # the noise sweep's title
+        assert style["size"] == f"{size:.3g}pt"
         background = denoise.plot.backgroundBrush().color()
-        assert themes.contrast(pg.mkColor(title.opts["color"]), background) >= themes.TEXT_RATIO
+        assert themes.contrast(pg.mkColor(style["color"]), background) >= themes.TEXT_RATIO
     finally:
         loaded.presentation.leave()
         loaded.presentation.set_theme("system")

@@ -191,3 +191,21 @@ def test_lessons_8_to_10_set_every_control(loaded, qtbot, monkeypatch):
     assert study.data_box.currentText() == "glyphs" and not holes.map_box.isChecked()
     qtbot.waitUntil(lambda: demo.idle(window), timeout=LOAD_TIMEOUT_MS)
     study.close()
+
+
+def test_the_sample_tool_draws_from_the_mixture_too(loaded, qtbot):
+    panel = bring(loaded, "sample", qtbot)
+    tool = panel.tool
+    qtbot.waitUntil(lambda: tool.samples is not None, timeout=LOAD_TIMEOUT_MS)
+    prior = tool.samples
+    assert prior.from_prior and prior.mixture is None
+    panel.source_box.setCurrentIndex(1)
+    panel.source_box.activated.emit(1)
+    qtbot.waitUntil(lambda: tool.samples is not None and tool.samples.mixture is not None,
+                    timeout=LOAD_TIMEOUT_MS)
+    mixed = tool.samples
+    assert tool.source == "mixture" and not mixed.from_prior
+    np.testing.assert_array_equal(mixed.codes, mixed.mixture.sample(64, seed=0))  # seeded, as the prior's
+    assert "mixture" in panel.note.text()
+    # the mixture's samples lie where the codes are: more typical of the data than the prior's
+    assert np.median(mixed.mixture.percentile(mixed.codes)) > np.median(mixed.mixture.percentile(prior.codes))

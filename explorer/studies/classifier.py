@@ -39,6 +39,9 @@ TITLE = "Latent classifier"
 MODES = {"frozen": "Frozen encoder (train the head only)", "finetune": "Fine-tuned encoder (a copy)",
          "pca": "Baseline: PCA of the pixels (no encoder)"}
 HEADS = {"linear": "Linear (softmax)", "mlp": "MLP (one hidden layer)"}
+EMPTY = ("After training, the accuracy on the test images appears here, with precision and recall for each "
+         "class and a confusion matrix of which classes are mistaken for which: choose the settings above "
+         "and press Train.")
 SCORE_COLUMNS = ("class", "precision", "recall", "F1", "support")
 CELL_SIZE = (46, 28)  # confusion cells, pixels
 CELL_COLOUR = QColor(33, 102, 172)  # a full row share: dark blue; empty cells stay white
@@ -180,10 +183,16 @@ class ClassifierWindow(QWidget):
         self.accuracy.setStyleSheet("font-size: 16pt; font-weight: bold;")
         layout.addWidget(self.status)
         layout.addWidget(self.accuracy)
-        tables = QHBoxLayout()
+        self.tables = QWidget()
+        tables = QHBoxLayout(self.tables)
+        tables.setContentsMargins(0, 0, 0, 0)
         tables.addLayout(self._scores_box(), 2)
         tables.addLayout(self._confusion_box(), 3)
-        layout.addLayout(tables, 1)
+        self.empty_note = QLabel(EMPTY, wordWrap=True, alignment=Qt.AlignmentFlag.AlignCenter)
+        self.empty_note.setStyleSheet("color: #444; font-size: 12pt;")
+        layout.addWidget(self.empty_note, 1)
+        layout.addWidget(self.tables, 1)
+        self.tables.hide()
 
     def _controls(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -283,6 +292,8 @@ class ClassifierWindow(QWidget):
 
     def _on_result(self) -> None:
         result = self.study.result
+        self.tables.setVisible(result is not None)
+        self.empty_note.setVisible(result is None)
         self._fill_scores(result)
         self._fill_confusion(result)
         if result is None:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.settings import store
+from explorer.widgets.empty_state import EmptyState
 from trainer import sweep
 from trainer.errors import TrainerError
 
@@ -35,6 +36,10 @@ TITLE = "Runs (hyperparameter sweep)"
 FOLDER_KEY = "studies/runs_folder"
 COLORS = ("#332288", "#CC6677", "#117733", "#DDCC77", "#88CCEE", "#882255", "#44AA99", "#999933", "#AA4499")
 HIDDEN = ("label",)  # the label is the first column, the id the last
+NO_FOLDER = ("No sweep chosen yet. A sweep trains several models with different settings and keeps each "
+             "one's figures and curves in a folder: press Choose folder… to open one (a teacher makes one "
+             "with python -m trainer sweep, see the README).")
+PLOT_EMPTY = "Choose a sweep's folder, then click runs in the table above: their loss curves appear here."
 REFRESH_DELAY_MS = 300  # a sweep rewrites several files per run: read them once it is quiet
 
 
@@ -158,7 +163,7 @@ class RunsWindow(QWidget):
         self.resize(1000, 700)
 
     def _build(self) -> None:
-        self.folder_label = QLabel("Choose the folder of a sweep (python -m trainer sweep --out DIR)")
+        self.folder_label = QLabel(NO_FOLDER, wordWrap=True)
         choose, refresh = QPushButton("Choose folder…"), QPushButton("Refresh")
         choose.clicked.connect(self.choose_folder)
         refresh.clicked.connect(self.tool.refresh)
@@ -206,8 +211,10 @@ class RunsWindow(QWidget):
         item.setLabel("bottom", "epoch")
         item.setLabel("left", "loss (nats per image)")
         item.setTitle("solid: training · dashed: validation (test split)", size="9pt")
+        item.titleLabel.setVisible(False)  # shown with the first curve
         self.legend = item.addLegend(offset=(-10, 10), labelTextColor="#222", brush=(255, 255, 255, 200))
         self.curves: list[pg.PlotDataItem] = []
+        self.empty = EmptyState(self.plot, PLOT_EMPTY)
         return self.plot
 
     def choose_folder(self) -> None:
@@ -271,6 +278,8 @@ class RunsWindow(QWidget):
             dashed = pg.mkPen(color, width=2, style=Qt.PenStyle.DashLine)
             self._curve(columns, "train_loss", label, pg.mkPen(color, width=2), color)
             self._curve(columns, "val_loss", None, dashed, color)
+        self.empty.set_empty(not self.curves)
+        self.plot.getPlotItem().titleLabel.setVisible(bool(self.curves))
         self.load_button.setEnabled(self.tool.model_path() is not None)
 
     def _curve(self, columns: dict, key: str, name: str | None, pen, color: str) -> None:

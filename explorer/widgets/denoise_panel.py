@@ -25,10 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.tools.denoise import KINDS, Denoiser
+from explorer.widgets.empty_state import EmptyState
 from explorer.widgets.inspector import ImageBox
 from explorer.widgets.overlays import BLUE, ORANGE, RED
 
 HINT = "Select an image in the scatter"
+SWEEP_EMPTY = ("Press Noise sweep: this plot then shows the mean PSNR of the noisy images and of their "
+               "reconstructions over 256 test images, at every noise level.")
 PSNR_CAP_DB = 100.0  # trainer.metrics.PSNR_CAP_DB: identical images (not imported: it would load torch)
 CURVE_COLORS = (BLUE, ORANGE, RED, "#009988", "#EE3377", "#AA4499")  # each 3:1 on a light and a dark plot
 TITLES = ("Clean", "Noisy", "Reconstruction")
@@ -123,6 +126,7 @@ class DenoisePanel(QWidget):
         self.legend = self.plot.addLegend(offset=(-10, 10), labelTextColor="k")
         self.noisy_item = None
         self.curve_items: list[pg.PlotDataItem] = []
+        self.empty = EmptyState(self.plot, SWEEP_EMPTY)
         return self.plot
 
     def _connect(self) -> None:
@@ -194,8 +198,9 @@ class DenoisePanel(QWidget):
         self.plot.clear()
         self.legend.clear()
         noisy = self.tool.noisy_curve
+        self.empty.set_empty(noisy is None)
         if noisy is None:
-            self.plot.setTitle("Noise sweep: press the button", **self._title_style())
+            self.plot.setTitle(None)
             return
         sweep = self.tool.curves[0].sweep
         self.plot.setTitle(f"{KINDS[sweep.kind]}, {sweep.n_images} test images", **self._title_style())

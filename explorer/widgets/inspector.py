@@ -14,6 +14,7 @@ from explorer.state import Session
 from explorer.widgets.images import to_pixmap
 
 HINT = "Click a point in the scatter to see its image,\nor empty space to decode that latent point."
+NO_RECONSTRUCTION = "none: the decoder drew this image from a code, not from a data image"
 
 
 class ImageBox(QLabel):
@@ -123,12 +124,14 @@ class Inspector(QWidget):
                 self.clear()
             return
         self.left_title.setText("Decoded")
-        self.right_title.setText("")
+        self.right_title.setText("Reconstruction")
         self.left.show_array(point.image)
-        self.right.show_array(None)
+        self.right.show_array(None, NO_RECONSTRUCTION)
         x_name, y_name = self.session.projection.axis_labels
-        self.details.setText(f"<b>Decoded point</b> · {x_name} = {point.xy[0]:.3f}, {y_name} = "
-                             f"{point.xy[1]:.3f}<br>z = {_vector(point.z)}")
+        lines = [f"<b>Decoded point</b> · {x_name} = {point.xy[0]:.3f}, {y_name} = {point.xy[1]:.3f}"]
+        if len(point.z) != 2 or not np.allclose(point.z, point.xy):  # the code, unless the axes are the code
+            lines.append(f"z = {_vector(point.z)}")
+        self.details.setText("<br>".join(lines))
 
 
 def _vector(z: np.ndarray, most: int = 8) -> str:

@@ -15,7 +15,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from explorer import themes
+from explorer.widgets.empty_state import EmptyState
 
+EMPTY = ("The loss curves appear here while a model trains: choose the data set and settings above, then "
+         "press Train.")
 # (key, name, colour on a light plot, colour on a dark plot): each reaches 3:1 against its plot (WCAG 2.1)
 TERMS = (("loss", "total", "#332288", "#8877DD"), ("recon", "reconstruction", "#CC6677", "#CC6677"),
          ("kl", "KL", "#117733", "#2A9A4E"))
@@ -63,6 +66,7 @@ class LossPlot(QWidget):
             for key, *_ in TERMS:
                 self._curves[split, key] = item.plot([], [])
                 self._data[split, key] = ([], [])
+        self.empty = EmptyState(self.plot, EMPTY)
         self.set_background(self.background)
 
     def set_background(self, background) -> None:
@@ -78,6 +82,7 @@ class LossPlot(QWidget):
         for key, curve in self._curves.items():
             self._data[key] = ([], [])
             curve.setData([], [])
+        self.empty.set_empty(True)
 
     def show_history(self, history: list[dict]) -> None:
         """The curves of a stored history (``trainer.cli.epoch_record`` dicts: ``epoch``, ``train`` and
@@ -103,6 +108,7 @@ class LossPlot(QWidget):
         return len(self._data[split, key][0])
 
     def _append(self, split: str, x: float, values: dict) -> None:
+        self.empty.set_empty(False)
         for key, *_ in TERMS:
             y = values.get(key)
             if not isinstance(y, (int, float)) or not y == y or (key == "kl" and y <= 0):  # NaN; no KL: an AE

@@ -165,7 +165,7 @@ class Overlay(QObject):
 
     def _draw(self, mark: _Mark) -> None:
         xy = self.session.to_view(mark.codes) if self.session.latent_dim == mark.codes.shape[1] else None
-        shown = xy is not None and len(xy) == len(mark.codes) and np.isfinite(xy).all()
+        shown = bool(xy is not None and len(xy) == len(mark.codes) and np.isfinite(xy).all())
         for item in mark.items:
             item.setVisible(shown and self.visible)
         if not shown:

@@ -1,9 +1,10 @@
 """The latent scatter: every image as a point at its latent mean, coloured by class.
 
-One ``ScatterPlotItem`` with ``pen=None`` and a few pre-made brushes (fast at 70k points); picking by a
-KD-tree in pixel-scaled view coordinates (never ``pointsAt``). Click a point to select it, click empty space
-to decode that latent point. The decoded manifold can be drawn behind the points as one ImageItem in latent
-coordinates.
+One ``PointLayer`` per colour, all drawn as one image by a ``PointRaster`` (``point_raster.py``: new codes
+cost no GUI time, a repaint is O(points + pixels), a density image above 300k points in view); picking by a
+KD-tree in pixel-scaled view coordinates (built in a thread for many points; exact brute force meanwhile).
+Click a point to select it, click empty space to decode that latent point. The decoded manifold can be drawn
+behind the points as one ImageItem in latent coordinates.
 
 The toolbar's "View" box lists the session's projections. t-SNE and the pixel views are computed in the
 background; they are not invertible, so there a click selects the nearest point, a click on empty space only
@@ -27,6 +28,7 @@ is ticked by itself when the class names are single characters (the 5×7 glyphs)
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import numpy as np
@@ -52,7 +54,10 @@ from explorer import themes
 from explorer.state import Session, projection_choices
 from explorer.widgets.colour_bar import ColourBar, steps
 from explorer.widgets.images import to_pixmap
+from explorer.widgets.manifold import OPACITY as MANIFOLD_OPACITY
+from explorer.widgets.manifold import manifold_image
 from explorer.widgets.overlays import Overlay
+from explorer.widgets.point_raster import PointLayer, PointRaster
 from explorer.widgets.scatter_keys import KeyboardCursor
 
 # Paul Tol's "muted" scheme (colour-blind safe) plus a grey for a tenth class; cycles beyond ten. Ordered so
@@ -103,31 +108,73 @@ def labels_by_default(dataset) -> bool:
     return bool(np.mean([len(name) == 1 for name in dataset.class_names]) >= 0.9)
 
 
+def split_by_layer(xy: np.ndarray, layer: np.ndarray, keep: np.ndarray, n: int) -> list[np.ndarray]:
+    """The rows of ``xy`` (N×2) of each layer 0…n-1 where ``keep``, each in the original row order: one
+    stable sort of the layer numbers (a radix sort of bytes: ~10 ms at 1M rows) instead of n masks."""
+    key = np.where(keep, layer, n).astype(np.uint8 if n < 255 else np.int64)
+    order = np.argsort(key, kind="stable")
+    bounds = np.searchsorted(key[order], np.arange(n + 1))
+    ordered = xy[order]
+    return [ordered[bounds[k]:bounds[k + 1]] for k in range(n)]
+
+
 class Picker:
     """Nearest point within a radius in screen pixels. The tree holds (x, y·r) with r = x-units per y-unit of
-    one pixel, so it stays valid under uniform zoom and is rebuilt only when the aspect changes."""
+    one pixel, so it stays valid under uniform zoom and is rebuilt only when the aspect changes. Above
+    ``TREE_IN_THREAD`` points the tree is built in a thread (0.1-1 s at 200k-1M points); until it is there a
+    brute-force search answers, with the same exact result."""
+
+    TREE_IN_THREAD = 50_000
 
     def __init__(self):
         self.xy: np.ndarray | None = None
         self._tree = None
         self._ratio = 0.0
+        self._building: tuple | None = None  # (thread, ratio, result list) of a tree being built
 
     def set_points(self, xy: np.ndarray | None) -> None:
         finite = xy is None or bool(np.isfinite(xy).all())
         self.xy = xy if finite else np.where(np.isfinite(xy), xy, 1e30)  # NaN: never picked
-        self._tree = None
+        self._tree, self._building = None, None
 
     def nearest(self, x: float, y: float, pixel: tuple[float, float], radius: float = PICK_RADIUS_PX) -> int:
         """Row of the nearest point within ``radius`` pixels of (x, y), or -1; ``pixel``: units per pixel."""
         if self.xy is None or not len(self.xy) or not all(np.isfinite(pixel)) or min(pixel) <= 0:
             return -1
         ratio = pixel[0] / pixel[1]
-        if self._tree is None or abs(ratio / self._ratio - 1) > 1e-3:
-            from scipy.spatial import cKDTree  # 0.36 s to import: the model-load worker has done it already
-
-            self._tree, self._ratio = cKDTree(self.xy * np.array([1.0, ratio])), ratio
-        dist, i = self._tree.query([x, y * self._ratio], distance_upper_bound=radius * pixel[0])
+        tree = self._tree_for(ratio)
+        if tree is None:
+            return self._brute(x, y * ratio, ratio, radius * pixel[0])
+        dist, i = tree.query([x, y * ratio], distance_upper_bound=radius * pixel[0])
         return int(i) if np.isfinite(dist) else -1
+
+    def _tree_for(self, ratio: float):
+        """The tree for this aspect ``ratio``, or None while it is being built (in a thread)."""
+        if self._tree is not None and abs(ratio / self._ratio - 1) <= 1e-3:
+            return self._tree
+        building = self._building
+        if building is not None and abs(ratio / building[1] - 1) <= 1e-3:
+            if building[0].is_alive():
+                return None
+            self._tree, self._ratio, self._building = building[2][0], ratio, None
+            return self._tree
+        from scipy.spatial import cKDTree  # 0.36 s to import: the model-load worker has done it already
+
+        scaled = self.xy * np.array([1.0, ratio])
+        if len(self.xy) <= self.TREE_IN_THREAD:
+            self._tree, self._ratio = cKDTree(scaled), ratio
+            return self._tree
+        result: list = []
+        thread = threading.Thread(target=lambda: result.append(cKDTree(scaled)), name="picker-tree",
+                                  daemon=True)
+        self._building = (thread, ratio, result)
+        thread.start()
+        return None
+
+    def _brute(self, x: float, y: float, ratio: float, limit: float) -> int:
+        d2 = (self.xy[:, 0] - x) ** 2 + (self.xy[:, 1] * ratio - y) ** 2
+        i = int(np.argmin(d2))
+        return i if d2[i] <= limit * limit else -1
 
 
 class ThumbTip(QWidget):
@@ -234,18 +281,6 @@ class SideLegend(pg.LegendItem):
         event.ignore()
 
 
-def move_points(item: pg.ScatterPlotItem, xy: np.ndarray) -> None:
-    """New positions for the same spots. setData restyles every spot (~400 ms of GUI time at 70k points);
-    writing the coordinates in place and invalidating what pyqtgraph caches takes a few ms."""
-    item.data["x"] = xy[:, 0]
-    item.data["y"] = xy[:, 1]
-    item.prepareGeometryChange()
-    item.informViewBoundsChanged()
-    item.bounds = [None, None]
-    item.invalidate()
-    item.sigPlotChanged.emit(item)
-
-
 class ScatterView(QWidget):
     shiftClicked = Signal(int, float, float)  # data row (-1 = empty space), view x, y
     coloursChanged = Signal()  # color_by or set_colormap changed the points' colours
@@ -282,15 +317,16 @@ class ScatterView(QWidget):
         self.view = self.plot.plotItem.vb
         # one item per colour, each with one brush: setData of 70k points with a per-point brush list costs
         # 250-500 ms of GUI time (pyqtgraph's per-spot work); one brush per item makes it a few ms
-        self.layers = [pg.ScatterPlotItem(pen=None, size=5, antialias=False, brush=b) for b in self._brushes]
+        self.raster = PointRaster()  # draws every layer as one image (explorer/widgets/point_raster.py)
+        self.layers = [PointLayer(self.raster, b, size=POINT_SIZE) for b in self._brushes]
         self.highlight = pg.ScatterPlotItem(pen=pg.mkPen("k", width=2.5), brush=None, size=16)
         self.manifold = pg.ImageItem(axisOrder="row-major")
         self.manifold.setZValue(-10)
-        self.manifold.setOpacity(0.55)
+        self.manifold.setOpacity(MANIFOLD_OPACITY)
         self.manifold.hide()
         dash = pg.mkPen("k", width=1.5, style=Qt.PenStyle.DashLine)
         self.cross = [pg.InfiniteLine(angle=a, pen=dash, movable=False) for a in (90, 0)]
-        for item in (self.manifold, *self.layers, self.highlight, *self.cross):
+        for item in (self.manifold, self.raster, *self.layers, self.highlight, *self.cross):
             self.plot.addItem(item, ignoreBounds=item not in self.layers)
         for line in self.cross:
             line.hide()
@@ -431,14 +467,10 @@ class ScatterView(QWidget):
                 layer.clear()
             self.count.setText("")
             return
-        colour = self._colour_index(len(xy))
         finite = np.isfinite(xy).all(axis=1)  # NaN codes (an overflowing model) are not drawn
-        for k, layer in enumerate(self.layers):
-            mine = xy[(colour == k) & finite]
-            if len(mine) == len(layer.data):  # the same points moved (training, re-encoding): no restyling
-                move_points(layer, mine)
-            else:
-                layer.setData(x=mine[:, 0], y=mine[:, 1])
+        for layer, mine in zip(self.layers, split_by_layer(xy, self._colour_index(len(xy)), finite,
+                                                           len(self.layers)), strict=True):
+            layer.setData(x=mine[:, 0], y=mine[:, 1])  # PointLayer.setData only stores the arrays
         self.count.setText(f"{int(finite.sum()):,} points")
         self.plot.setLabel("bottom", s.projection.axis_labels[0])
         self.plot.setLabel("left", s.projection.axis_labels[1])
@@ -599,7 +631,7 @@ class ScatterView(QWidget):
             return
         (x0, x1), (y0, y1) = grid.x_range, grid.y_range
         dx, dy = (x1 - x0) / max(grid.n - 1, 1), (y1 - y0) / max(grid.n - 1, 1)
-        self.manifold.setImage(np.flipud(grid.mosaic), levels=(0, 255), autoLevels=False)
+        self.manifold.setImage(np.flipud(manifold_image(grid.images)), levels=(0, 255), autoLevels=False)
         self.manifold.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, x1 - x0 + dx, y1 - y0 + dy))
         self.manifold.show()
 
