@@ -25,7 +25,7 @@ class EmptyState(QObject):
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.label.setStyleSheet("color: #444; background: transparent;")
+        self.label.setStyleSheet("color: #555; background: transparent;")  # a dark theme swaps the grey
         self.empty = False
         plot.installEventFilter(self)
         self.set_empty(True)
