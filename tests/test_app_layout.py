@@ -201,18 +201,21 @@ def test_no_plot_shows_the_auto_range_button(loaded):
 
 
 def test_placeholders_and_plot_titles_follow_the_text_size(loaded):
-    """"no point selected" and "Noise sweep: press the button" kept their small fixed size in presentation
-    mode; the plot's title also takes the theme's ink."""
+    """"no point selected" and the noise sweep's empty-plot sentence kept their small fixed size in
+    presentation mode; the sentence also takes the theme's ink."""
     box, denoise = loaded.inspector.left, loaded.docks["denoise"].panel
     loaded.presentation.set_theme("dark")
     loaded.presentation.enter(full_screen=False)
     try:
         size = QApplication.font().pointSizeF()
         assert box.font().pointSizeF() == pytest.approx(size)
-        style = denoise._title_style()  # the noise sweep's title
-        assert style["size"] == f"{size:.3g}pt"
+        denoise._on_curves()  # no sweep yet: the plot says what to do
+        label = denoise.empty.label
+        assert label.isVisibleTo(denoise.plot) and "Noise sweep" in label.text()
+        assert label.font().pointSizeF() == pytest.approx(size)
+        ink = themes.TEXT_COLOR.search(label.styleSheet()).group(1)
         background = denoise.plot.backgroundBrush().color()
-        assert themes.contrast(pg.mkColor(style["color"]), background) >= themes.TEXT_RATIO
+        assert themes.contrast(pg.mkColor(ink), background) >= themes.TEXT_RATIO
     finally:
         loaded.presentation.leave()
         loaded.presentation.set_theme("system")

@@ -214,7 +214,7 @@ class RunsWindow(QWidget):
         item.titleLabel.setVisible(False)  # shown with the first curve
         self.legend = item.addLegend(offset=(-10, 10), labelTextColor="#222", brush=(255, 255, 255, 200))
         self.curves: list[pg.PlotDataItem] = []
-        self.empty = EmptyState(self.plot, PLOT_EMPTY)
+        self.empty = EmptyState(self.plot, PLOT_EMPTY, "Runs: loss curves")
         return self.plot
 
     def choose_folder(self) -> None:

@@ -126,7 +126,7 @@ class DenoisePanel(QWidget):
         self.legend = self.plot.addLegend(offset=(-10, 10), labelTextColor="k")
         self.noisy_item = None
         self.curve_items: list[pg.PlotDataItem] = []
-        self.empty = EmptyState(self.plot, SWEEP_EMPTY)
+        self.empty = EmptyState(self.plot, SWEEP_EMPTY, "Noise sweep")
         return self.plot
 
     def _connect(self) -> None:

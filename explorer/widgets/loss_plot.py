@@ -66,7 +66,7 @@ class LossPlot(QWidget):
             for key, *_ in TERMS:
                 self._curves[split, key] = item.plot([], [])
                 self._data[split, key] = ([], [])
-        self.empty = EmptyState(self.plot, EMPTY)
+        self.empty = EmptyState(self.plot, EMPTY, "Training loss per epoch")
         self.set_background(self.background)
 
     def set_background(self, background) -> None:
