@@ -96,6 +96,9 @@ def test_the_window_draws_with_those_colours(loaded, theme, presentation):
             for curve in lp._curves.values():
                 assert themes.contrast(curve.opts["pen"].color(), curve_bg) >= themes.MARK_RATIO
             assert lp.legend.text() == loss_plot.legend_html(curve_bg)
+            empty = lp.empty.label.styleSheet()  # "The loss curves appear here…" (it was #444 on dark grey)
+            color = themes.TEXT_COLOR.search(empty).group(1)
+            assert themes.contrast(color, curve_bg) >= themes.TEXT_RATIO, color
     finally:
         show.leave()
         show.set_theme("system")

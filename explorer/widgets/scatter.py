@@ -64,10 +64,10 @@ from explorer.widgets.scatter_keys import KeyboardCursor
 # that neighbouring classes differ in hue and lightness (4 shapes: indigo, sand, green, rose). Every colour
 # reaches 3:1 against the plot (WCAG 2.1 non-text contrast): on a light plot Tol's pale sand, cyan, teal,
 # olive and grey are drawn darker (PALETTE), on a dark one his indigo, green, wine and purple lighter
-# (PALETTE_ON_DARK; the wine as a light pink, as his purple it would look).
+# (PALETTE_ON_DARK; the wine as a pale pink: a mid one looked like the rose and the purple beside it).
 PALETTE = ("#332288", "#A67C1A", "#117733", "#CC6677", "#2F80B5", "#882255", "#2A8A7C", "#86862B",
            "#AA4499", "#777777")
-PALETTE_ON_DARK = ("#8877DD", "#DDCC77", "#2A9A4E", "#CC6677", "#88CCEE", "#E0609A", "#44AA99", "#999933",
+PALETTE_ON_DARK = ("#8877DD", "#DDCC77", "#2A9A4E", "#CC6677", "#88CCEE", "#EE99BB", "#44AA99", "#999933",
                    "#BB55AA", "#BBBBBB")
 PICK_RADIUS_PX = 6
 MAX_LABELS = 500  # text items per point: more are slow to draw and unreadable anyway
