@@ -63,11 +63,24 @@ def read_idx(path: Path, ndim: int, checksums: dict[str, str] | None = None) -> 
             f.seek(0)
             size = path.stat().st_size
             if gz:
-                limit = expansion_limit(size)
-                return _read(io.BytesIO(gunzip(f.read(), limit + 1)), path, ndim, limit, True, checksums)
+                limit, raw = expansion_limit(size), f.read()
+                # the header first: a decompression bomb is refused before its body is inflated (memory
+                # stays in proportion to the file), then exactly what the header declares and one byte more
+                # (trailing data)
+                header = 4 + 4 * ndim
+                want = _declared_bytes(gunzip(raw, header), ndim)
+                body = gunzip(raw, want + 1) if want is not None and want <= limit else gunzip(raw, header)
+                return _read(io.BytesIO(body), path, ndim, limit, True, checksums)
             return _read(f, path, ndim, size, False, checksums)
     except (OSError, EOFError, zlib.error) as e:
         raise DataError(f"{path}: cannot read: {e}") from e
+
+
+def _declared_bytes(head: bytes, ndim: int) -> int | None:
+    """Header plus body bytes an IDX header declares (None: not a whole header; ``_read`` says why)."""
+    if len(head) < 4 + 4 * ndim:
+        return None
+    return 4 + 4 * ndim + math.prod(int(d) for d in np.frombuffer(head[4:4 + 4 * ndim], ">u4"))
 
 
 def gunzip(data: bytes, max_length: int) -> bytes:
