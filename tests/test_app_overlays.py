@@ -140,8 +140,8 @@ def test_main_tool_and_view_render_a_screenshot(model_file, tmp_path):
 
     png = tmp_path / "shot.png"
     args = [str(model_file), "--tool", "interpolate", "--view", "pca", "--screenshot", str(png),
-            "--size", "1000x700"]
+            "--size", "1280x720"]
     out = subprocess.run([sys.executable, "main.py", *args], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     with Image.open(png) as image:
-        assert image.size == (1000, 700)
+        assert image.size == (1280, 720)
