@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+TEST_WORKERS ?= 2  # pytest-xdist processes for make test (CI: 2 cores)
 
 .PHONY: run test lint bench models clean install-desktop uninstall-desktop bundle
 
@@ -24,7 +25,7 @@ uninstall-desktop: $(STAMP)
 	$(PY) -m explorer.desktop uninstall
 
 test: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q --durations=15
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=15
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check trainer explorer tests benchmarks main.py setup.py resources
 
@@ -37,6 +38,8 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/gui_latency.py
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/tool_latency.py
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/tsne_stall.py
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/startup.py
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/scatter_scale.py
 
 # a one-folder desktop bundle that needs no Python on the target machine: dist/latent-explorer/latent-explorer
 bundle: $(STAMP)

@@ -530,6 +530,7 @@ def main(argv: list[str] | None = None) -> int:
             grid_updates(app, window, args.grids, figures)
             training_stalls(app, window, args.train_seconds, args.train_batch, figures)
         finally:
+            window.unsaved.ask = lambda _parent, _question: "discard"  # the trained model: no question
             window.close()
             window.session.shutdown()
     figures["goals"] = {k: {"limit": limit, "unit": unit, "value": figures.get(k),

@@ -89,7 +89,7 @@ def markdown(rows: list[dict], k: int, iw_images: int) -> str:
     lines.append(f"ELBO, PSNR and active units over each test split; IW-NLL with k = {k} on the first "
                  f"{iw_images:,} test images (an upper bound on -log p(x); lower is better). "
                  "Autoencoders have no posterior: no ELBO or IW-NLL. Training time as stored by `fit` "
-                 "(2 shared CPU cores).")
+                 "(2 shared CPU cores; on a GPU: not measured, none was lent to us).")
     return "\n".join(lines)
 
 

@@ -59,12 +59,17 @@ def main(argv=None) -> int:
         view.scaleBy((6, 6))
         wait(app, lambda: demo.idle(window))
 
+    def study(window, name, attribute):  # a study's own lane is not the main window's child: wait for it
+        wait(app, lambda: getattr(window.studies.windows[name], attribute) is not None and demo.idle(window))
+
     shots = {
         "posterior": lambda win: (lesson(win, "posterior"), zoomed(win), [win]),
         "holes": lambda win: (lesson(win, "holes-map-vae"), [win]),
         "holes-ae": lambda win: (lesson(win, "holes-map-ae"), [win]),
-        "dimensions": lambda win: (lesson(win, "dimensions"), [win.studies.windows["dimensions"]]),
-        "ood": lambda win: (lesson(win, "ood"), [win.studies.windows["ood"], win]),
+        "dimensions": lambda win: (lesson(win, "dimensions"), study(win, "dimensions", "found"),
+                                   [win.studies.windows["dimensions"]]),
+        "ood": lambda win: (lesson(win, "ood"), study(win, "ood", "result"),
+                            [win.studies.windows["ood"], win]),
     }
     for name, shoot in shots.items():
         if args.only and name not in args.only:
@@ -72,7 +77,7 @@ def main(argv=None) -> int:
         window = fresh()
         *_, grabbed = shoot(window)
         for k, widget in enumerate(grabbed):
-            widget.grab().save(str(args.out / (name + ("" if k == 0 else f"-{k}") + ".png")))
+            widget.grab().save(str(args.out / (name + ("" if k == 0 else "-scatter") + ".png")))
         print("saved", name, flush=True)
         window.close()
     if not args.only or "replay" in args.only:

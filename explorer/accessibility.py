@@ -223,6 +223,11 @@ def describe_plots(root: QWidget) -> None:
         if view.accessibleDescription():
             continue
         title, axes = _plot_words(view)
+        empty = view.findChild(QLabel, "emptyState")
+        if empty is not None and not empty.isHidden():  # explorer.widgets.empty_state
+            name = view.accessibleName() or title or "Plot"
+            describe_plot(view, name, f"Empty. {label_text(empty.text())}")
+            continue
         name = view.accessibleName() or title or (f"Plot of {axes[1]} against {axes[0]}" if all(axes)
                                                    else "Plot")
         what = f"{axes[1] or 'values'} (vertical) against {axes[0] or 'position'} (horizontal)"

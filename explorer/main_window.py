@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QTabBar,
     QTabWidget,
     QWidget,
 )
@@ -32,6 +31,7 @@ from explorer import (
     storage_notice,
     studies,
     unsaved,
+    window_fit,
 )
 from explorer.state import Session
 from explorer.widgets import tool_docks, training_dock
@@ -47,7 +47,6 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.session = session
         self.setWindowTitle("Latent Explorer")
-        self.resize(1400, 900)
         self.scatter = ScatterView(session)
         self.setCentralWidget(self.scatter)
         self.grid = GridView(session)
@@ -58,15 +57,13 @@ class MainWindow(QMainWindow):
         self.training_dock = training_dock.install(self, session)  # left area; stops training on close
         self.tool_docks = tool_docks.install(self, session, self.scatter, beside=self.training_dock)
         self.training_dock.raise_()
-        # the scatter stays the largest panel: side docks get about a quarter of the width each at most
-        self.resizeDocks([self.training_dock, self.grid_dock], [470, 440], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.grid_dock, self.inspector_dock], [560, 340], Qt.Orientation.Vertical)
+        self.fit = window_fit.install(self)  # fits the screen; tab titles whole, every tab in view
+        window_fit.share_room(self, self.training_dock, self.grid_dock, self.inspector_dock)
         self.docks = {"training": self.training_dock, **{t.lower(): d for t, d in self.tool_docks.items()},
                       "grid": self.grid_dock, "inspector": self.inspector_dock}
         self._menus()
         self._status_bar()
         self._features()
-        self._full_tab_titles()
         self._message: QMessageBox | None = None
         session.error.connect(self.show_error)
         session.modelChanged.connect(self._on_model)
@@ -99,12 +96,6 @@ class MainWindow(QMainWindow):
         import torch (loading a model, the device probe) hold the GIL in stretches: started at once, they
         delayed the first paint by about 0.35 s."""
         _AfterFirstPaint(self, fn, fallback_ms)
-
-    def _full_tab_titles(self) -> None:
-        """Tab titles in full (Qt elides "Interpolate" to "Interpol…" in a narrow dock); arrows scroll."""
-        for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
-            bar.setElideMode(Qt.TextElideMode.ElideNone)
-            bar.setUsesScrollButtons(True)
 
     def _features(self) -> None:
         """The desktop features, each one module: File → Export, presentation mode and themes (View), help and

@@ -2,11 +2,13 @@
 
 Presentation mode (F5; F5 or Esc leaves it) is for a projector: full screen, the text, points, thumbnails and
 image strips one factor larger (``scale_for``: 1.6 on a 1920×1080 screen), a high-contrast theme, each panel
-titled in plain words, and the advanced controls hidden: every widget a panel marks with the Qt property
-``advanced`` (``widget.setProperty("advanced", True)``), with the label of its form row, or the labels of a
-row of widgets that are all advanced. Each change records how to undo itself (``explorer/reversible.py``);
-leaving undoes them all, in reverse order, so the window comes back as it was. The Training dock stays (a
-class can watch a model learn), without its advanced settings.
+titled in plain words (the tabs keep their short names, so that every tab shows whole), a wrapped title over
+the scatter, and the advanced controls hidden: every widget a panel marks with the Qt property ``advanced``
+(``widget.setProperty("advanced", True)``), with the label of its form row, or the labels of a row of widgets
+that are all advanced, and the practitioners' row under the scatter (Colour by, Find) with its point count.
+At 1280×720 and 1920×1080 every tool then shows whole (``tests/test_app_layout.py``). Each change records how
+to undo itself (``explorer/reversible.py``); leaving undoes them all, in reverse order, so the window comes
+back as it was. The Training dock stays (a class can watch a model learn), without its advanced settings.
 
 Themes: System (follows ``QStyleHints.colorScheme``), Light, Dark; a palette with the Fusion style, and the
 plots' background and axes (``explorer/themes.py``).
@@ -19,7 +21,7 @@ from functools import partial
 
 from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QFont, QGuiApplication, QKeySequence, QPalette, QShortcut
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QSizePolicy
 
 from explorer import reversible, themes
 from explorer.widgets.inspector import ImageBox
@@ -171,19 +173,23 @@ class Presentation(QObject):
         return undo
 
     def _plain_words(self) -> None:
-        """Each panel titled in plain words, in a large title bar, every tab's title in full, and a title over
-        the scatter."""
+        """Each panel titled in plain words, in a large title bar (its tab keeps the short name: the tabs of
+        a side show whole, side by side), and a title over the scatter."""
         size = QApplication.font().pointSizeF() * self.scale
         for key, dock in self.window.docks.items():
             if key in PLAIN_TITLES:
-                self._undo.append(partial(dock.setWindowTitle, dock.windowTitle()))
-                dock.setWindowTitle(PLAIN_TITLES[key])
                 reversible.set_title_bar(dock, _title(PLAIN_TITLES[key], size * TITLE_SIZE), self._undo)
-        reversible.whole_tab_titles(self.window, self._undo)
-        plot = self.window.scatter.plot.getPlotItem()
-        ink = themes.look(self.theme, self.dark, high_contrast=True).foreground
-        plot.setTitle(SCATTER_TITLE, size=f"{size:.3g}pt", color=ink)
-        self._undo.append(partial(plot.setTitle, None))
+        scatter = self.window.scatter
+        title = QLabel(SCATTER_TITLE, wordWrap=True, alignment=Qt.AlignmentFlag.AlignCenter)
+        title.setObjectName("scatter_title")
+        font = QFont(QApplication.font())
+        font.setPointSizeF(size)
+        title.setFont(font)
+        title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # wraps: asks no width
+        scatter.layout().insertWidget(scatter.layout().indexOf(scatter.stack), title)
+        self._undo.append(title.deleteLater)
+        extras = getattr(self.window, "extras", None)  # the practitioners' row: Colour by, Find
+        reversible.hide([scatter.count, *([extras.bar] if extras else [])], self._undo)
 
     def _enlarge(self) -> None:
         """The application's font, the scatter's marks and the image strips, times the scale."""

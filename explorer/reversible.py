@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication, QBoxLayout, QFormLayout, QLabel, QLayout, QTabBar, QWidget
+from PySide6.QtWidgets import QApplication, QBoxLayout, QFormLayout, QLabel, QLayout, QWidget
 
 Undo = list[Callable[[], None]]
 QWIDGETSIZE_MAX = (1 << 24) - 1
@@ -75,19 +74,6 @@ def set_title_bar(dock, widget: QWidget, undo: Undo) -> None:
         dock.setTitleBarWidget(old)
         widget.deleteLater()
     undo.append(back)
-
-
-def whole_tab_titles(root: QWidget, undo: Undo) -> None:
-    """The main window's dock tabs show their titles in full (the tab bar scrolls instead)."""
-    for bar in root.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
-        undo.append(partial(_set_tab_bar, bar, bar.elideMode(), bar.usesScrollButtons()))
-        _set_tab_bar(bar, Qt.TextElideMode.ElideNone, True)
-
-
-def _set_tab_bar(bar: QTabBar, elide: Qt.TextElideMode, scroll: bool) -> None:
-    if shiboken6.isValid(bar):  # the main window may have dropped it since
-        bar.setElideMode(elide)
-        bar.setUsesScrollButtons(scroll)
 
 
 def _row_undo(form: QFormLayout, row: int) -> Callable[[], None]:

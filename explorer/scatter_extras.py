@@ -1,7 +1,7 @@
 """What practitioners look up around the scatter, each in a module of its own, installed here with one call
 from the main window: a second toolbar row under the scatter's with "Colour:" (``widgets/colour_by.py``) and
-"Find:" (``widgets/find_box.py``), View → Find… (Ctrl+F), and the Neighbours dock, a tab after the latent
-tools (``widgets/neighbours_panel.py``).
+"Find:" (``widgets/find_box.py``), View → Find… (Ctrl+F), and the Neighbours dock, a tab beside the
+Inspector (``widgets/neighbours_panel.py``).
 """
 
 from __future__ import annotations

@@ -68,7 +68,8 @@ class TrainingSession:
 
     def begin_training(self, dataset, label: str) -> None:
         self._lanes["snapshot"].cancel()
-        self._drop("model")  # a model still loading would replace the one in training
+        self._drop("model")  # a model still loading (or a trained one being adopted) would replace it
+        self._adopting = -1
         self.training, self.unsaved = label, False
         self.model = self.info = self.model_path = None
         if dataset is not self.dataset:

@@ -3,6 +3,9 @@
 ``install(window)`` restores the window's geometry, its docks (which are open, where, and which tab is in
 front) and the theme at once, then keeps the last model file and data set up to date as they change, and
 saves the layout and theme when the window closes (in presentation mode the layout from before it stays).
+A layout saved on a larger screen than the current one (its window would not fit the screen's available
+area), or one whose docks come back narrower than their contents, is not restored: the window keeps the
+layout it was built with. View → *Reset layout* (``reset_layout()``) puts that layout back at any time.
 ``explorer.app`` reopens ``last_session()`` at start when no model is named. Anything unreadable in the
 settings file (another version's, hand-edited) is ignored. ``use_defaults()`` puts the layout the window was
 built with back and stops saving (screenshots use it).
@@ -14,10 +17,14 @@ import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, Qt
+from PySide6.QtGui import QAction
+
+from explorer import window_fit
 
 ORGANIZATION, APPLICATION = "latent-explorer", "Latent Explorer"
 GEOMETRY, STATE, THEME = "window/geometry", "window/state", "window/theme"
+SIZE = "window/size"  # the size of the window (not maximized or full screen) the layout was saved with
 MODEL, DATA = "session/model", "session/data"
 STATE_VERSION = 1  # QMainWindow.saveState's version: raise it when the docks change names or meaning
 
@@ -43,6 +50,13 @@ class Settings(QObject):
         self.saving = True
         self._retry: Path | None = None  # the model reopen() opens again without its data set
         self._defaults = (window.size(), window.saveState(STATE_VERSION), self._theme())
+        self.reset_action = QAction("&Reset layout", self)
+        self.reset_action.setToolTip("Every panel back in its first place and size")
+        self.reset_action.triggered.connect(self.reset_layout)
+        view_menu = getattr(window, "view_menu", None)
+        if view_menu is not None:
+            view_menu.addSeparator()
+            view_menu.addAction(self.reset_action)
         self.restore()
         self.session.modelChanged.connect(self.remember_session)
         self.session.modelSaved.connect(self.remember_session)
@@ -55,11 +69,24 @@ class Settings(QObject):
         """Theme, geometry and dock layout from the settings (the theme first: it changes the sizes the
         window can have); a value that does not fit is skipped."""
         self._set_theme(self._text(THEME))
-        geometry, state = self._bytes(GEOMETRY), self._bytes(STATE)
-        if geometry is not None:
-            self.window.restoreGeometry(geometry)
+        geometry, state, size = self._bytes(GEOMETRY), self._bytes(STATE), self._value(SIZE, QSize)
+        if geometry is None or (isinstance(size, QSize) and not window_fit.fits(size, self._area())):
+            return
+        if not self.window.restoreGeometry(geometry) and isinstance(size, QSize):
+            self.window.resize(size)  # Qt restores no geometry saved on a screen of another width
         if state is not None:
             self.window.restoreState(state, STATE_VERSION)
+
+    def reset_layout(self) -> None:
+        """Every dock back where the window was built with it, open, and sized for the window's size now."""
+        w = self.window
+        w.restoreState(self._defaults[1], STATE_VERSION)
+        w.training_dock.raise_()
+        w.inspector_dock.raise_()
+        window_fit.share_room(w, w.training_dock, w.grid_dock, w.inspector_dock)
+
+    def _area(self) -> QSize:
+        return window_fit.available(self.window)
 
     def save(self) -> None:
         """Geometry, dock layout, theme and the last model and data set, written to disk now."""
@@ -68,6 +95,7 @@ class Settings(QObject):
         if not getattr(getattr(self.window, "presentation", None), "active", False):
             self.settings.setValue(GEOMETRY, self.window.saveGeometry())
             self.settings.setValue(STATE, self.window.saveState(STATE_VERSION))
+            self.settings.setValue(SIZE, self.window.normalGeometry().size())
         if (theme := self._theme()) is not None:
             self.settings.setValue(THEME, theme)
         self.remember_session()
@@ -76,10 +104,10 @@ class Settings(QObject):
     def use_defaults(self) -> None:
         """Back to the layout and theme the window was built with, and save nothing from now on."""
         self.saving = False
-        size, state, theme = self._defaults
+        _size, _state, theme = self._defaults
         self.window.setWindowState(Qt.WindowState.WindowNoState)
-        self.window.resize(size)
-        self.window.restoreState(state, STATE_VERSION)
+        self.window.resize(window_fit.DEFAULT_SIZE)  # the same on every screen (--size may change it)
+        self.reset_layout()
         self._set_theme(theme)
 
     def eventFilter(self, watched, event) -> bool:

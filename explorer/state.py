@@ -97,7 +97,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from explorer import workers
 from explorer.session_training import TrainingSession
@@ -107,7 +107,7 @@ from trainer.errors import TrainerError
 
 __all__ = ["DecodedPoint", "GridResult", "Projection", "Reconstruction", "Session", "projection_choices"]
 
-LANES = ("model", "data", "encode", "grid", "recon", "point", "projection")
+LANES = ("model", "data", "encode", "grid", "recon", "point", "projection", "warm")
 _NAMES = {  # projection kind -> (label, x axis, y axis)
     "pca": ("PCA plane", "PC 1", "PC 2"),
     "tsne": ("t-SNE of the codes", "t-SNE 1", "t-SNE 2"),
@@ -117,6 +117,8 @@ _NAMES = {  # projection kind -> (label, x axis, y axis)
     "pixels-umap": ("UMAP of the pixels", "UMAP 1", "UMAP 2"),
     "line": ("1-D code by class", "z0", "class"),  # a latent size of 1: x is the code, y the class
 }
+WARM_UP_DELAY_MS = 1500  # after the first ready: the grid and a screenshot come first
+PREVIEW_PAINT_MS = 60  # a preview's points are drawn within this: then the model lane may import torch
 CODE_EMBEDDINGS = ("tsne", "umap")  # computed from the codes: forgotten when the codes change
 
 
@@ -206,6 +208,8 @@ class Session(QObject, TrainingSession):
         self.view_range: tuple | None = None
         self.grid: GridResult | None = None
         self.is_ready = False
+        self._preview: workers.Preview | None = None  # bundled codes shown before the model loaded
+        self._warmed = False  # workers.warm_up submitted
         self._busy: dict[str, str] = {}
         self._lanes = {name: workers.Lane(f"explorer-{name}") for name in LANES}
         self._connect_lanes()
@@ -213,6 +217,7 @@ class Session(QObject, TrainingSession):
 
     def _connect_lanes(self) -> None:
         lanes = self._lanes
+        lanes["model"].yielded.connect(self._on_model_step)
         lanes["model"].done.connect(self._on_model_loaded)
         lanes["data"].done.connect(self._on_data_loaded)
         lanes["encode"].yielded.connect(self._on_codes)
@@ -252,7 +257,8 @@ class Session(QObject, TrainingSession):
             return False
         shape = None if data_spec or self.dataset is None else self.dataset.image_shape
         self._set_busy("model", f"Loading {path.name}…")
-        self._lanes["model"].submit(workers.load_model, path, data_spec, shape)
+        self._preview = None
+        self._lanes["model"].submit(workers.open_model, path, data_spec, shape)
         return True
 
     def open_dataset(self, spec: str) -> None:
@@ -306,13 +312,41 @@ class Session(QObject, TrainingSession):
                         f"{_dims(dataset.image_shape)} images. The previous model and data stay loaded.")
         return False
 
-    def _on_model_loaded(self, number: int, loaded: workers.LoadedModel) -> None:
-        if not self._finish("model", number):
+    def _on_model_step(self, number: int, item) -> None:
+        if isinstance(item, workers.Preview):
+            self._on_preview(number, item)
+        else:
+            self._on_model_loaded(number, item)
+
+    def _on_preview(self, number: int, preview: workers.Preview) -> None:
+        """Show a model's bundled codes on its data set while torch and the model load (only when no model
+        is open: the points must never be drawn next to another model's decoder)."""
+        if not self._lanes["model"].is_current(number) or self.model is not None or preview.codes is None:
+            preview.shown.set()
+            return
+        QTimer.singleShot(PREVIEW_PAINT_MS, preview.shown.set)  # after the views have drawn it
+        self._preview = preview
+        self.dataset = preview.dataset
+        self._embeddings.clear()
+        self.select(-1)
+        self.datasetChanged.emit()
+        self._codes_replaced()
+        dim = preview.codes.shape[1]
+        self.projection = self._last_plane = default_projection(dim)
+        self.codes, self.n_encoded = preview.codes, len(preview.codes)
+        self._project()
+        self.codesChanged.emit()
+        self.projectionChanged.emit()
+
+    def _on_model_loaded(self, number: int, loaded: workers.LoadedModel | None) -> None:
+        if loaded is None or not self._finish("model", number):  # None: the end of open_model's steps
             return
         if number == self._adopting:
             self._adopt_trained(loaded)
             return
-        if loaded.dataset is not None:
+        if loaded.dataset is not None and self._shown_preview(loaded) is not None:
+            self.model = None  # the data set is on screen already, with the bundled codes
+        elif loaded.dataset is not None:
             self.dataset = None  # the new pair replaces the old one together
             self.model = None
             if not self.set_dataset(loaded.dataset):
@@ -325,11 +359,26 @@ class Session(QObject, TrainingSession):
 
     # ---- codes and projection ----------------------------------------------------------------------------
 
+    def _shown_preview(self, loaded) -> np.ndarray | None:
+        """The bundled codes on screen if they belong to ``loaded``'s model file and data set."""
+        p = self._preview
+        same_file = p is not None and Path(p.path).resolve() == Path(loaded.path).resolve()
+        return p.codes if same_file and p.dataset is self.dataset and loaded.dataset is p.dataset else None
+
     def reencode(self) -> None:
-        """Forget the codes and encode the data set with the current model (in a worker)."""
+        """Forget the codes and encode the data set with the current model (in a worker). Bundled codes
+        shown before the model loaded stay on screen while a worker checks them against the encoder."""
         self._lanes["encode"].cancel()
         self._busy.pop("encode", None)
         self.is_ready = False
+        known, self._preview = self._kept_codes(), None
+        if known is not None:
+            n = len(known)
+            self._set_busy("encode", f"Checking the bundled codes of {n:,} images…")
+            cache = workers.cache_path(self.model_path, self.dataset)
+            self._lanes["encode"].submit(workers.encode, self.model, self.dataset.images, cache, known.copy())
+            self.encodeProgress.emit(0, n)
+            return
         self.codes, self.n_encoded, self.plane, self.xy = None, 0, None, None
         self._clear_points()
         back = self._codes_replaced()
@@ -345,6 +394,13 @@ class Session(QObject, TrainingSession):
         cache = workers.cache_path(self.model_path, self.dataset)
         self._lanes["encode"].submit(workers.encode, self.model, self.dataset.images, cache)
         self.encodeProgress.emit(0, n)
+
+    def _kept_codes(self) -> np.ndarray | None:
+        p = self._preview
+        if p is None or self.model is None or p.dataset is not self.dataset or self.model_path is None:
+            return None
+        same = Path(p.path).resolve() == Path(self.model_path).resolve() and self.codes is p.codes
+        return p.codes if same and self.n_encoded == len(p.codes) else None
 
     def _on_codes(self, number: int, chunk: workers.EncodedChunk) -> None:
         if not self._lanes["encode"].is_current(number):
@@ -366,8 +422,15 @@ class Session(QObject, TrainingSession):
             self.status.emit(f"{self.model_name()} on {self.dataset.spec}: {shown:,} points")
             if bad:
                 self.error.emit(non_finite_message(bad, self.n_encoded))
+            self._warm_up()
             self.ready.emit()
             self._select_again()
+
+    def _warm_up(self) -> None:
+        """Once, after the first model is shown: the imports a first action would stall on (warm_up)."""
+        if not self._warmed:
+            self._warmed = True
+            QTimer.singleShot(WARM_UP_DELAY_MS, self, lambda: self._lanes["warm"].submit(workers.warm_up))
 
     def set_projection(self, projection: Projection) -> None:
         """Show ``projection``: at once when it is invertible or cached, else once computed (in a lane)."""
@@ -465,7 +528,7 @@ class Session(QObject, TrainingSession):
         return True
 
     def _project(self) -> None:
-        from trainer.latent import Plane  # numpy only here; the encode worker has loaded torch already
+        from trainer.planes import Plane  # numpy only: a preview is projected before torch is imported
 
         codes = self.codes[:self.n_encoded]
         p = self.projection
@@ -473,7 +536,7 @@ class Session(QObject, TrainingSession):
             self.plane, self.xy = None, self._embeddings[p.kind][:self.n_encoded]
             return
         if p.kind == "line":
-            from trainer.latent import Line, code_against_class
+            from trainer.planes import Line, code_against_class
 
             self.plane = Line.of(codes.shape[1])
             self.xy = code_against_class(codes, self.dataset.labels[:len(codes)])

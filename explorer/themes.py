@@ -3,8 +3,14 @@
 ``Look`` is what a theme is made of: a palette (None: the system's own) and the plots' background, foreground
 and line width. ``look(dark, high_contrast)`` picks one; ``style_plots(root, look, font)`` applies its ink to
 every pyqtgraph view under ``root`` (the scatter, the decoded grid, the loss and noise-sweep plots), with the
-axes' text in ``font`` (None: pyqtgraph's default); ``recolor_text`` makes the panels' grey hints and red
-messages readable on a dark background. The class colours of the scatter never change.
+axes' text in ``font`` (None: pyqtgraph's default), and calls a view's ``on_background(color)`` where it
+has one; ``recolor_text`` makes the panels' grey hints and red
+messages readable on a dark background.
+
+Contrast (WCAG 2.1, https://www.w3.org/TR/WCAG21/#contrast-minimum and #non-text-contrast): every text
+reaches ``TEXT_RATIO`` (4.5:1) against its background and every plotted mark (points, curves, rings, arrows)
+``MARK_RATIO`` (3:1) against the plot; ``contrast(a, b)`` computes the ratio from the relative luminance.
+Marks have a colour for light backgrounds and one for dark ones: ``on(background, light, dark)`` picks.
 """
 
 from __future__ import annotations
@@ -24,15 +30,50 @@ LEGEND_PT = "9pt"  # pyqtgraph's legend text
 ON_DARK = {"#555": "#b4b4b4", "#b00": "#ff7b7b", "#b34700": "#ffa54d"}
 TEXT_COLOR = re.compile(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{3,6})\b")
 LIGHT_SHEET = "light_style_sheet"  # a widget's own style sheet, kept while a dark one replaces it
+TEXT_RATIO, MARK_RATIO = 4.5, 3.0  # WCAG 2.1 AA: text (SC 1.4.3) and graphical objects (SC 1.4.11)
+LIGHT_HIGHLIGHT = "#1f6fb2"  # Fusion's #308cc6 gives white selected text only 3.6:1
+LIGHT_INK = "#404040"  # axes and their text on a white plot (pyqtgraph's grey #969696 gives 3:1)
 
 
 @dataclass(frozen=True)
 class Look:
     palette: QPalette | None  # None: the style's and the system's own palette
     background: str  # the plots' background
-    foreground: str | None  # axes, text and marks of the plots (None: pyqtgraph's default grey)
+    foreground: str  # axes, text and marks of the plots
     ink: str  # the scatter's highlight ring and cross-hair
     width: float  # axis line width
+
+
+def luminance(color) -> float:
+    """Relative luminance 0 (black) … 1 (white) of a colour (anything ``pg.mkColor`` takes), per WCAG 2.1's
+    definition (sRGB linearised, weights 0.2126, 0.7152, 0.0722); alpha is ignored."""
+    c = pg.mkColor(color)
+    channels = [v / 255 for v in (c.red(), c.green(), c.blue())]
+    r, g, b = (v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a, b) -> float:
+    """WCAG 2.1 contrast ratio of two colours, 1 (the same) … 21 (black and white)."""
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def is_dark(color) -> bool:
+    """Whether white text shows better on ``color`` than black text."""
+    return contrast(color, "#ffffff") > contrast(color, "#000000")
+
+
+def on(background, light, dark):
+    """``light`` (the colour made for a light background) or ``dark`` (for a dark one), for ``background``."""
+    return dark if is_dark(background) else light
+
+
+def blend(color, background, alpha: float) -> QColor:
+    """What ``color`` drawn with opacity ``alpha`` (0…1) over ``background`` looks like."""
+    c, b = pg.mkColor(color), pg.mkColor(background)
+    mix = [round(alpha * x + (1 - alpha) * y) for x, y in zip(c.getRgb()[:3], b.getRgb()[:3], strict=True)]
+    return QColor(*mix)
 
 
 def _palette(colors: dict[R, str], disabled: str) -> QPalette:
@@ -49,13 +90,17 @@ def dark_palette() -> QPalette:
                      R.AlternateBase: "#2e2e2e", R.ToolTipBase: "#454545", R.ToolTipText: "#f0f0f0",
                      R.Text: "#e8e8e8", R.Button: "#3c3c3c", R.ButtonText: "#e8e8e8", R.BrightText: "#ff6b6b",
                      R.Light: "#555555", R.Midlight: "#474747", R.Mid: "#2a2a2a", R.Dark: "#1e1e1e",
-                     R.Shadow: "#141414", R.Highlight: "#2a82da", R.HighlightedText: "#ffffff",
+                     R.Shadow: "#141414", R.Highlight: "#1f6fb2", R.HighlightedText: "#ffffff",
                      R.Link: "#6cb4ff", R.LinkVisited: "#c89cff", R.PlaceholderText: "#9a9a9a"}, "#808080")
 
 
 def light_palette() -> QPalette:
-    """Fusion's own light palette (for "Light" on a system that is dark)."""
-    return QStyleFactory.create("Fusion").standardPalette()
+    """Fusion's own light palette (for "Light" on a system that is dark), with a darker highlight that white
+    selected text can be read on."""
+    palette = QStyleFactory.create("Fusion").standardPalette()
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        palette.setColor(group, R.Highlight, QColor(LIGHT_HIGHLIGHT))
+    return palette
 
 
 def high_contrast_palette(dark: bool) -> QPalette:
@@ -79,7 +124,7 @@ def look(theme: str, dark: bool, high_contrast: bool) -> Look:
                     "w" if dark else "k", 2.0)
     if dark:
         return Look(dark_palette(), "#1c1c1c", "#d0d0d0", "w", 1.0)
-    return Look(light_palette() if theme == "light" else None, "w", None, "k", 1.0)
+    return Look(light_palette() if theme == "light" else None, "w", LIGHT_INK, "k", 1.0)
 
 
 def style_plots(root, look: Look, font: QFont | None) -> None:
@@ -89,26 +134,28 @@ def style_plots(root, look: Look, font: QFont | None) -> None:
         item = getattr(view, "plotItem", None)
         if item is not None:
             _style_plot(item, look, font)
+        if callable(recolor := getattr(view, "on_background", None)):  # curves with a colour per background
+            recolor(look.background)
 
 
 def _style_plot(item: pg.PlotItem, look: Look, font: QFont | None) -> None:
     for name in AXES:
         axis = item.getAxis(name)
-        if look.foreground is None:
-            axis.setPen()
-            axis.setTextPen()
-        else:
-            axis.setPen(look.foreground, width=look.width)
-            axis.setTextPen(look.foreground)
+        axis.setPen(look.foreground, width=look.width)
+        axis.setTextPen(look.foreground)
         axis.setTickFont(font)
         if font is None:
             axis.labelStyle.pop("font-size", None)
         else:
             axis.labelStyle["font-size"] = f"{font.pointSizeF():.3g}pt"
         axis.setLabel(axis.labelText, axis.labelUnits or None, axis.labelUnitPrefix or None)
+    title = item.titleLabel
+    if title.isVisible() and title.text:  # in the theme's ink and the text's size
+        item.setTitle(title.text, color=look.foreground,
+                      size=LEGEND_PT if font is None else f"{font.pointSizeF():.3g}pt")
     legend = getattr(item, "legend", None)
     if legend is not None:
-        legend.setLabelTextColor(look.foreground or "k")
+        legend.setLabelTextColor(look.foreground)
         legend.setLabelTextSize(LEGEND_PT if font is None else f"{font.pointSizeF():.3g}pt")
         for _sample, label in legend.items:
             label.setText(label.text)  # a new size shows on the next setText

@@ -16,7 +16,7 @@ import threading
 import traceback
 import weakref
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,7 @@ from explorer.widgets.images import mosaic
 from trainer.errors import TrainerError
 
 THREADS = max(1, (os.cpu_count() or 2) - 1)
+PREVIEW_WAIT_S = 2.0  # the longest the model lane waits for the GUI to draw a preview before importing torch
 _LANES: weakref.WeakSet[Lane] = weakref.WeakSet()
 
 
@@ -132,6 +133,17 @@ class LoadedModel:
 
 
 @dataclass(frozen=True)
+class Preview:
+    """What can be shown before torch has loaded: the model's data set and its bundled codes (None when
+    there are none, or their checksums do not match: ``trainer/bundled_codes.py``)."""
+
+    path: Path
+    dataset: object  # Dataset
+    codes: np.ndarray | None  # float32 N×D
+    shown: threading.Event = field(default_factory=threading.Event)  # set by the GUI once drawn (or ignored)
+
+
+@dataclass(frozen=True)
 class EncodedChunk:
     start: int
     codes: np.ndarray  # float32 rows start..start+len of the codes
@@ -182,9 +194,49 @@ def _torch():
     return torch
 
 
-def load_model(path: Path, data_spec: str | None, current_shape: tuple | None) -> LoadedModel:
+def open_model(path: Path, data_spec: str | None, current_shape: tuple | None) -> Iterator:
+    """A ``Preview`` first (no torch: the data set and the bundled codes), then the ``LoadedModel`` (see
+    ``load_model``). torch is imported once the GUI has drawn the preview (``Preview.shown``, at most
+    PREVIEW_WAIT_S): its import holds the GIL for long stretches (loading its libraries), and the GUI
+    thread needs the GIL to draw."""
+    early = preview(Path(path), data_spec, current_shape)
+    if early is not None:
+        yield early
+        if early.codes is not None:
+            early.shown.wait(PREVIEW_WAIT_S)
+    yield load_model(path, data_spec, current_shape, early.dataset if early is not None else None)
+
+
+def preview(path: Path, data_spec: str | None, current_shape: tuple | None) -> Preview | None:
+    """The data set ``load_model`` would open with this model, and its bundled codes; None when that cannot
+    be known without torch (an ONNX model, an unreadable header) or the data set does not load (the model
+    job reports why)."""
+    from trainer import bundled_codes
+
+    head = bundled_codes.summary(path)
+    if head is None:
+        return None
+    spec = data_spec or (head.dataset_spec if current_shape != head.image_shape else None)
+    if not spec:
+        return None
+    try:
+        dataset = load_data(spec)
+    except TrainerError:
+        return None
+    if dataset.image_shape != head.image_shape:
+        return None
+    codes = bundled_codes.lookup(path, dataset.images)
+    if codes is not None and codes.shape[1] != head.latent_dim:
+        codes = None
+    if codes is not None and head.latent_dim > 2:
+        import sklearn.decomposition  # noqa: F401  (the PCA plane of the codes: not on the GUI thread)
+    return Preview(path, dataset, codes)
+
+
+def load_model(path: Path, data_spec: str | None, current_shape: tuple | None,
+               loaded=None) -> LoadedModel:
     """The model (a checkpoint or an ONNX model folder or zip), plus a data set if one is asked for or the
-    current one does not fit the model."""
+    current one does not fit the model; ``loaded``: that data set if a ``Preview`` has loaded it already."""
     _torch()
     from trainer.latent import for_inference
     from trainer.model_files import load_model as open_model
@@ -192,13 +244,13 @@ def load_model(path: Path, data_spec: str | None, current_shape: tuple | None) -
     with torch_errors(f"Loading {path}"):
         model, info = open_model(path, threads=THREADS)
         for_inference(model)
-    import scipy.spatial  # noqa: F401  the scatter's picker needs it at the first hover: not at start-up
-
-    import trainer.train  # noqa: F401  here, not in a training's first second: imports hold the GIL (GUI stalls)
     shape = tuple(info.model_config.image_shape)
     spec = data_spec or (info.dataset_spec if current_shape != shape else None)
     spec = offline_spec(spec) if spec else None  # the bundled Fashion-MNIST split, not a silent download
-    dataset = load_data(spec) if spec else None
+    if loaded is not None and spec and loaded.spec == spec:
+        dataset = loaded
+    else:
+        dataset = load_data(spec) if spec else None
     if dataset is not None and dataset.image_shape != shape:
         raise TrainerError(f"{path.name} expects {_shape(shape)} images, but the data set {spec} has "
                            f"{_shape(dataset.image_shape)} images")
@@ -225,13 +277,19 @@ def offline_spec(spec: str) -> str:
     return stand_in(spec)
 
 
-def encode(model, images: np.ndarray, cache: Path | None) -> Iterator[EncodedChunk]:
-    """Latent means of all images in growing chunks (the scatter fills in); read from / saved to ``cache``."""
+def encode(model, images: np.ndarray, cache: Path | None, known: np.ndarray | None = None
+           ) -> Iterator[EncodedChunk]:
+    """Latent means of all images in growing chunks (the scatter fills in); read from / saved to ``cache``.
+    ``known``: codes shown already (a model's bundled codes): when the encoder gives the same codes for a
+    sample of the images, they come back as one chunk, else every image is encoded."""
     _torch()
-    import sklearn.decomposition  # noqa: F401  (Plane.pca imports it: load it here, not on the GUI thread)
-
+    if model.config.latent_dim > 2:  # the PCA plane is the first view: Plane.pca imports sklearn
+        import sklearn.decomposition  # noqa: F401  (load it here, not on the GUI thread)
     from trainer.latent import encode as encode_all
 
+    if known is not None and confirms(model, images, known):
+        yield EncodedChunk(0, known, len(images), from_cache=True)
+        return
     if cache is not None and (codes := _read_cache(cache, len(images))) is not None:
         yield EncodedChunk(0, codes, len(images), from_cache=True)
         return
@@ -245,6 +303,20 @@ def encode(model, images: np.ndarray, cache: Path | None) -> Iterator[EncodedChu
         start, size = start + size, min(size * 2, 16384)
     if cache is not None and parts:
         _write_cache(cache, np.concatenate(parts))
+
+
+def confirms(model, images: np.ndarray, codes: np.ndarray, sample: int = 256) -> bool:
+    """Does the model encode ``sample`` images spread over the data set to ``codes`` (up to float rounding:
+    1e-3 of the codes' scale)? The check that bundled codes are this model's."""
+    from trainer.latent import encode as encode_all
+
+    if codes.shape != (len(images), model.config.latent_dim):
+        return False
+    rows = np.unique(np.linspace(0, len(images) - 1, min(sample, len(images))).astype(np.int64))
+    with torch_errors("Encoding the data set"):
+        mu, _ = encode_all(model, images[rows])
+    scale = 1.0 + float(np.abs(codes[rows]).max(initial=0.0))
+    return bool(np.abs(np.asarray(mu, np.float32) - codes[rows]).max(initial=0.0) <= 1e-3 * scale)
 
 
 def cache_path(model_path: Path | None, dataset) -> Path | None:
@@ -277,6 +349,22 @@ def _write_cache(path: Path, codes: np.ndarray) -> None:
 
     with contextlib.suppress(OSError), atomic_file(path) as f:
         np.save(f, codes)
+
+
+def warm_up() -> None:
+    """Imports the GUI thread would otherwise do at a person's first action, each a stall of 0.3-1 s (imports
+    hold the GIL): scikit-learn's PCA (the PCA view), scipy's KD-tree (the first hover), the training loop
+    (the first second of training). Run once everything is shown: not on a first start's critical path."""
+    import scipy.spatial  # noqa: F401
+    import sklearn.decomposition  # noqa: F401
+
+    import trainer.train  # noqa: F401
+
+    torch = _torch()  # the first backward pass and optimizer step import more of torch (a 0.2-0.8 s GIL
+    w = torch.zeros(3, requires_grad=True)  # stall at a training's start): once here, on a tiny tensor
+    optimizer = torch.optim.Adam([w], lr=1e-3)
+    torch.nn.functional.binary_cross_entropy_with_logits(w, torch.ones(3)).backward()
+    optimizer.step()
 
 
 def reconstruct(model, index: int, code: np.ndarray, image: np.ndarray) -> Reconstruction:

@@ -110,21 +110,6 @@ def test_picker_uses_screen_pixels():
     assert picker.nearest(0.0, 0.0, (1.0, 1.0)) == 0  # aspect changed: the tree is rebuilt
 
 
-def test_move_points_updates_positions_and_bounds_in_place(qtbot):
-    import pyqtgraph as pg
-
-    from explorer.widgets.scatter import move_points
-
-    item = pg.ScatterPlotItem(pen=None, size=5, brush=pg.mkBrush("r"))
-    xy = np.random.default_rng(0).normal(size=(500, 2)).astype(np.float32)
-    item.setData(x=xy[:, 0], y=xy[:, 1])
-    assert item.dataBounds(0)[1] < 10
-    move_points(item, xy + 100)
-    x, y = item.getData()
-    np.testing.assert_allclose(np.c_[x, y], xy + 100)
-    assert item.dataBounds(0) == pytest.approx((xy[:, 0].min() + 100, xy[:, 0].max() + 100))
-
-
 def test_decoding_after_a_selection_clears_the_old_reconstruction(loaded, qtbot):
     s, inspector = loaded.session, loaded.inspector
     i = isolated_point(loaded)

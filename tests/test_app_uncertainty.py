@@ -47,7 +47,7 @@ def test_posterior_ellipses_around_the_selected_point(loaded, qtbot):
     panel.crowd_box.setChecked(True)
     qtbot.waitUntil(lambda: any(k.startswith("crowd") for k in panel.overlay.marks), timeout=LOAD_TIMEOUT_MS)
     assert sum(k.startswith("crowd") for k in panel.overlay.marks) >= 39
-    loaded.docks["training"].raise_()  # another tab in front: the clouds go
+    loaded.docks["inspector"].raise_()  # another tab in front: the clouds go
     qtbot.waitUntil(lambda: not panel.overlay.marks)
 
 
@@ -120,7 +120,9 @@ def test_ood_probe_study(loaded, qtbot):
     study.run()
     qtbot.waitUntil(lambda: study.result is not None, timeout=LOAD_TIMEOUT_MS)
     r = study.result
-    assert len(r.elbo_out) == 190 and np.isfinite(r.elbo_in).all()  # the glyphs: 95 characters, twice
+    from trainer.data import load_dataset
+
+    assert len(r.elbo_out) == len(load_dataset("glyphs").images) and np.isfinite(r.elbo_in).all()
     for curve in study.curves.values():
         x, y = curve.getData()
         assert y.sum() == pytest.approx(1.0)  # each histogram is the share of its set
@@ -191,3 +193,21 @@ def test_lessons_8_to_10_set_every_control(loaded, qtbot, monkeypatch):
     assert study.data_box.currentText() == "glyphs" and not holes.map_box.isChecked()
     qtbot.waitUntil(lambda: demo.idle(window), timeout=LOAD_TIMEOUT_MS)
     study.close()
+
+
+def test_the_sample_tool_draws_from_the_mixture_too(loaded, qtbot):
+    panel = bring(loaded, "sample", qtbot)
+    tool = panel.tool
+    qtbot.waitUntil(lambda: tool.samples is not None, timeout=LOAD_TIMEOUT_MS)
+    prior = tool.samples
+    assert prior.from_prior and prior.mixture is None
+    panel.source_box.setCurrentIndex(1)
+    panel.source_box.activated.emit(1)
+    qtbot.waitUntil(lambda: tool.samples is not None and tool.samples.mixture is not None,
+                    timeout=LOAD_TIMEOUT_MS)
+    mixed = tool.samples
+    assert tool.source == "mixture" and not mixed.from_prior
+    np.testing.assert_array_equal(mixed.codes, mixed.mixture.sample(64, seed=0))  # seeded, as the prior's
+    assert "mixture" in panel.note.text() and "~ N(" not in panel.note.text()  # in words (test_app_words)
+    # the mixture's samples lie where the codes are: more typical of the data than the prior's
+    assert np.median(mixed.mixture.percentile(mixed.codes)) > np.median(mixed.mixture.percentile(prior.codes))

@@ -272,3 +272,20 @@ def test_autocast_choice():
     assert autocast_dtype("bf16", torch.device("mps")) is None  # no bf16 autocast there: plain fp32
     with pytest.raises(ConfigError):
         TrainConfig(precision="fp16")
+
+
+def test_auto_precision_is_fp32_where_bf16_would_be_emulated(monkeypatch):
+    """Plain AVX512 (no AVX512-BF16, no AMX): oneDNN emulates bf16 there, so "auto" must mean fp32."""
+    from trainer import train
+
+    train._native_cpu_bf16.cache_clear()
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False)
+    monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: True, raising=False)
+    try:
+        assert train.autocast_dtype("auto", torch.device("cpu")) is None
+        train._native_cpu_bf16.cache_clear()
+        monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: True)
+        assert train.autocast_dtype("auto", torch.device("cpu")) is torch.bfloat16
+    finally:
+        train._native_cpu_bf16.cache_clear()

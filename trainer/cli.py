@@ -174,7 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-EXTRA_COMMANDS = ("cli_sweep", "cli_classify", "cli_export")  # modules under trainer/ that add a command
+# modules under trainer/ that add a command
+EXTRA_COMMANDS = ("cli_sweep", "cli_classify", "cli_export", "cli_codes")
 
 
 # ---------------------------------------------------------------------------------------------- configs

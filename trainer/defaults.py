@@ -59,9 +59,9 @@ BUILTIN: dict[str, Defaults] = {
                       why=f"as Fashion-MNIST (the same sizes); {BENCH}"),
     "shapes": Defaults("mlp-512", epochs=4, batch_size=128, lr=1e-3,
                        why=f"16,667 training images of 28×28; {BENCH}"),
-    "faces": Defaults("conv-64", epochs=1, batch_size=64, lr=1e-3,
+    "faces": Defaults("conv-64-small", epochs=2, batch_size=128, lr=1e-3,
                       why=f"18,000 training images of 64×64 RGB; {BENCH}"),
-    "glyphs": Defaults("mlp-64-16", family="ae", epochs=1500, batch_size=95, lr=3e-3,
+    "glyphs": Defaults("mlp-64-16", family="ae", epochs=2500, batch_size=95, lr=3e-3,
                        why=f"95 characters, one batch an epoch (as resources/models/train_all.sh); {BENCH}"),
 }
 

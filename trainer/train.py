@@ -24,6 +24,7 @@ from trainer import binarize, distributed, limits
 from trainer.data.dataset import Dataset
 from trainer.errors import ConfigError, DataError, TrainerError, TrainingDiverged
 from trainer.models.config import config_from_dict
+from trainer.threads import ThreadTuner
 
 OPTIMIZERS = ("adam", "sgd")
 DEVICES = ("auto", "cpu", "cuda", "mps")
@@ -40,7 +41,8 @@ class TrainConfig:
     optimizer: str = "adam"  # adam | sgd
     momentum: float = 0.9  # sgd only
     seed: int = 0
-    threads: int | None = None  # torch.set_num_threads in the training thread; None leaves it alone
+    threads: int | None = None  # the most torch threads in the training thread (fewer while the CPU is busy:
+    # trainer/threads.py); None: torch's own count
     device: str = "auto"  # auto | cpu | cuda | mps
     noise: str = "none"  # denoising: "gaussian:0.3", "salt-pepper:0.2", "mask:0.25"
     limit_train: int | None = None  # keep the first N training images
@@ -292,7 +294,12 @@ def autocast_dtype(precision: str, device: torch.device) -> torch.dtype | None:
 
 @functools.cache
 def _native_cpu_bf16() -> bool:
-    return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    """AVX512-BF16 or AMX. oneDNN's own test (``_is_mkldnn_bf16_supported``) also says yes on plain AVX512,
+    where it emulates bf16: slower than fp32 there, and the loss is worse (issue 12)."""
+    cpu = torch.cpu
+    native = any(getattr(cpu, name, lambda: False)() for name in ("_is_avx512_bf16_supported",
+                                                                 "_is_amx_tile_supported"))
+    return bool(native and torch.backends.mkldnn.is_available())
 
 
 def _tensor(images: np.ndarray, device: torch.device) -> torch.Tensor:
@@ -313,6 +320,7 @@ def _epochs(model, x_train, x_test, cfg: TrainConfig, lane, fmt) -> Iterator[Pro
     opt = _optimizer(model, cfg, x_train.device)
     n, bs = len(x_train), cfg.batch_size
     run = _Run(cfg, n, math.ceil(n / bs))
+    tuner = _thread_tuner(cfg, x_train.device, lane)
     last_report = time.monotonic()
     for epoch in range(1, cfg.epochs + 1):
         good = {k: v.detach().clone() for k, v in model.state_dict().items()}
@@ -325,7 +333,11 @@ def _epochs(model, x_train, x_test, cfg: TrainConfig, lane, fmt) -> Iterator[Pro
                 return
             x = x_train[perm[(step - 1) * bs:step * bs]].float().div_(255).contiguous(memory_format=fmt)
             x = binarize.sample(x, coins) if coins is not None else x
+            if tuner is not None:
+                tuner.started()
             run.add(lane.step(opt, x, cfg, good, epoch, step), len(x))
+            if tuner is not None:
+                tuner.ended()
             if time.monotonic() - last_report >= cfg.report_every_s:
                 last_report = time.monotonic()
                 yield run.record("step", epoch, step)
@@ -334,6 +346,15 @@ def _epochs(model, x_train, x_test, cfg: TrainConfig, lane, fmt) -> Iterator[Pro
     lane.finish()
     _finish(model)
     yield run.record("done", cfg.epochs, run.steps)
+
+
+def _thread_tuner(cfg: TrainConfig, device: torch.device, lane) -> ThreadTuner | None:
+    """On the CPU in one process with more than one thread allowed: a ThreadTuner (trainer/threads.py) that
+    uses fewer threads while other programs keep the cores busy; ``cfg.threads`` is then the most."""
+    most = cfg.threads or torch.get_num_threads()
+    if device.type != "cpu" or most < 2 or not isinstance(lane, _OneProcess):
+        return None
+    return ThreadTuner(most, torch.set_num_threads)
 
 
 def _memory_format(model, device: torch.device) -> torch.memory_format:

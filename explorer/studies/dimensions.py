@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from explorer.tools.jobs import Jobs
 from trainer.export import tile
@@ -26,7 +26,8 @@ TITLE = "Latent dimensions (KL, active units, traversal)"
 SUBSET = 5000
 STEPS = 9
 SPAN = 3.0
-MAX_ROWS = 32  # traversal rows shown (the dimensions with the most KL, or spread, first)
+MAX_ROWS = 64  # traversal rows shown (the dimensions with the most KL, or spread, first)
+ROW_PX = 56  # height of a traversal row on screen
 ACTIVE, COLLAPSED = "#332288", "#BBBBBB"
 TEXT = (
     "Each bar is one number of the code. Its height is what that number costs the VAE (the <b>KL</b> "
@@ -98,16 +99,10 @@ class DimensionsStudy(QWidget):
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.8, brushes=[])
         self.bars_plot.addItem(self.bars)
         self.bars_plot.scene().sigMouseClicked.connect(self._on_bar_click)
-        self.traversal = pg.PlotWidget(background="w")
-        self.traversal.setMenuEnabled(False)
-        self.traversal.setMouseEnabled(x=False, y=False)
-        self.traversal.setLabel("bottom", f"the dimension swept from -{SPAN:g} to +{SPAN:g} standard "
-                                          "deviations")
-        self.traversal.getAxis("bottom").setTicks([[]])
-        self.traversal.invertY(True)
-        self.traversal.setAspectLocked(True)
-        self.traversal_image = pg.ImageItem(axisOrder="row-major")
-        self.traversal.addItem(self.traversal_image)
+        self.traversal_image = QLabel(alignment=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.traversal_image.setAccessibleName("Latent traversal")
+        self.traversal = QScrollArea(widgetResizable=True)
+        self.traversal.setWidget(self.traversal_image)
         self.traversal_title = QLabel(wordWrap=True)
         layout = QVBoxLayout(self)
         for widget, stretch in ((self.explain, 0), (self.summary, 0), (self.bars_plot, 2),
@@ -148,15 +143,13 @@ class DimensionsStudy(QWidget):
                              f"{dims.threshold:g}); "
                              f"{what}.")
         rows = len(found.order)
-        mosaic = tile(found.images, cols=STEPS, gap=1, fill=200)
-        self.traversal_image.setImage(mosaic, autoLevels=False, levels=(0, 255))
-        h = mosaic.shape[0] / rows
-        self.traversal.getAxis("left").setTicks([[((k + 0.5) * h, f"z{found.order[k]}"
-                                                   + ("" if dims.active[found.order[k]] else " (off)"))
-                                                  for k in range(rows)]])
-        self.traversal.autoRange()
-        more = f" (the {rows} that vary most)" if rows < d else ""
-        self.traversal_title.setText(f"Latent traversal from {found.label}: one row per dimension{more}")
+        names = [f"z{k}" + ("" if dims.active[k] else " (off)") for k in found.order]
+        self.traversal_image.setPixmap(traversal_pixmap(found.images, names))
+        more = f" (the {rows} that {'cost' if found.vae else 'vary'} most)" if rows < d else ""
+        self.traversal_title.setText(f"Latent traversal from {found.label}: one row per dimension{more}, "
+                                     f"each swept from -{SPAN:g} to +{SPAN:g} standard deviations "
+                                     "(left to right, the other dimensions kept); the middle column sets it "
+                                     "to 0, the prior's mean")
 
     def _on_bar_click(self, event) -> None:
         if self.found is None:
@@ -184,6 +177,31 @@ class DimensionsStudy(QWidget):
     def closeEvent(self, event) -> None:
         self.jobs.cancel()
         super().closeEvent(event)
+
+
+def traversal_pixmap(images: np.ndarray, names: list[str], height: int = ROW_PX):
+    """The traversal as one picture: a row of STEPS images per name, each about ``height`` pixels high
+    (nearest-neighbour scaling), with the dimension's name in a margin on the left."""
+    from PySide6.QtGui import QColor, QPainter, QPixmap
+
+    from explorer.widgets.images import to_qimage
+
+    mosaic = tile(images, cols=STEPS, gap=1, fill=200)
+    chw = mosaic[None] if mosaic.ndim == 2 else np.moveaxis(mosaic, -1, 0)
+    scale = max(1, round(height / images.shape[-2]))
+    picture = QPixmap.fromImage(to_qimage(chw)).scaled(mosaic.shape[1] * scale, mosaic.shape[0] * scale,
+                                                       Qt.AspectRatioMode.IgnoreAspectRatio,
+                                                       Qt.TransformationMode.FastTransformation)
+    margin, row = 84, picture.height() / max(len(names), 1)
+    out = QPixmap(picture.width() + margin, picture.height())
+    out.fill(QColor("white"))
+    painter = QPainter(out)
+    painter.drawPixmap(margin, 0, picture)
+    painter.setPen(QColor("#222222"))
+    for k, name in enumerate(names):
+        painter.drawText(4, round(k * row), margin - 8, round(row), Qt.AlignmentFlag.AlignVCenter, name)
+    painter.end()
+    return out
 
 
 def open_study(window) -> DimensionsStudy:

@@ -191,6 +191,7 @@ class QualityStudy(QWidget):
         self.bar = QProgressBar(textVisible=True)
         self.histogram = pg.PlotWidget(background="w")
         self.histogram.setMenuEnabled(False)
+        self.histogram.hideButtons()  # pyqtgraph's "A" (auto-range) button
         self.histogram.setMouseEnabled(x=False, y=False)
         self.histogram.setLabel("bottom", "PSNR of the reconstruction (dB): higher is better")
         self.histogram.setLabel("left", "images")

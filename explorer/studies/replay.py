@@ -87,6 +87,7 @@ class ReplayStudy(QWidget):
         self.layers = [pg.ScatterPlotItem(pen=None, size=4, brush=pg.mkBrush(c)) for c in PALETTE]
         for layer in self.layers:
             self.plot.addItem(layer)
+        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextColor=(20, 20, 20))
         self.plot.setAccessibleName("Latent formation replay")
         self.plot.setAccessibleDescription("The codes of the images at the end of the epoch chosen with the "
                                            "slider, coloured by class")
@@ -133,6 +134,11 @@ class ReplayStudy(QWidget):
         self.plot.setYRange(*replay.y_range, padding=0)
         self.plot.setLabel("bottom", f"{replay.axis} (aligned from epoch to epoch)")
         n = len(replay.xy)
+        self.legend.clear()
+        names = self.store.class_names
+        if len(names) <= len(PALETTE):
+            for layer, name in zip(self.layers, names, strict=False):
+                self.legend.addItem(layer, name)
         self.title.setText(f"{len(self.store.rows):,} images of the last run, {n} epochs recorded")
         self.slider.blockSignals(True)
         self.slider.setMaximum(n - 1)

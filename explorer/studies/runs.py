@@ -206,6 +206,7 @@ class RunsWindow(QWidget):
     def _make_plot(self) -> pg.PlotWidget:
         self.plot = pg.PlotWidget(background="w")
         item = self.plot.getPlotItem()
+        item.hideButtons()  # pyqtgraph's "A" (auto-range) button
         item.showGrid(x=True, y=True, alpha=0.2)
         item.setLabel("bottom", "epoch")
         item.setLabel("left", "loss (nats per image)")
@@ -213,7 +214,7 @@ class RunsWindow(QWidget):
         item.titleLabel.setVisible(False)  # shown with the first curve
         self.legend = item.addLegend(offset=(-10, 10), labelTextColor="#222", brush=(255, 255, 255, 200))
         self.curves: list[pg.PlotDataItem] = []
-        self.empty = EmptyState(self.plot, PLOT_EMPTY)
+        self.empty = EmptyState(self.plot, PLOT_EMPTY, "Runs: loss curves")
         return self.plot
 
     def choose_folder(self) -> None:

@@ -102,6 +102,7 @@ class HolesTool(QObject):
         session.modelChanged.connect(self._forget)
         session.datasetChanged.connect(self._forget)
         session.ready.connect(self._on_ready)
+        session.modelUpdated.connect(self._on_ready)  # the model in training: newer weights and codes
         for signal in (session.viewRangeChanged, session.projectionChanged, session.codesChanged):
             signal.connect(self._map_later)
         session.selectionChanged.connect(self._on_point)

@@ -70,7 +70,7 @@ class PosteriorTool(QObject):
         self.clouds: Clouds | None = None
         self.active = False
         for signal in (session.selectionChanged, session.projectionChanged, session.modelChanged,
-                       session.ready):
+                       session.ready, session.modelUpdated):
             signal.connect(self.refresh)
 
     @property

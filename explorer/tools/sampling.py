@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Signal
 from explorer.tools.jobs import Jobs
 
 SIZE_RANGE = (1, 16)
+SOURCES = ("prior", "mixture")
 MAX_TEMPERATURE = 2.0
 
 
@@ -39,10 +40,11 @@ class Samples:
     temperature: float
     seed: int
     fit: Fit | None  # None: drawn from the VAE's prior N(0, I); else from this fitted Gaussian
+    mixture: object = None  # trainer.holes.Mixture: drawn from this mixture fitted to the codes instead
 
     @property
     def from_prior(self) -> bool:
-        return self.fit is None
+        return self.fit is None and self.mixture is None
 
 
 class Sampler(QObject):
@@ -62,8 +64,10 @@ class Sampler(QObject):
         self.rows, self.cols = 8, 8
         self.temperature = 1.0
         self.seed = 0
+        self.source = "prior"  # or "mixture": a Gaussian mixture fitted to the codes (trainer.holes)
         self.samples: Samples | None = None
         self._fit: Fit | None = None  # cached per model and codes
+        self._mixture = None  # the same
         session.modelChanged.connect(self._on_model)
         session.datasetChanged.connect(self._on_model)
         session.ready.connect(self.refresh)
@@ -95,6 +99,15 @@ class Sampler(QObject):
             self.seed = max(0, int(seed))
             self._changed()
 
+    def set_source(self, source: str) -> None:
+        """Draw from the prior ("prior") or from a Gaussian mixture fitted to the codes ("mixture", as
+        pythae's GaussianMixtureSampler): where the codes really are, so fewer samples fall into holes."""
+        if source not in SOURCES:
+            raise ValueError(f"unknown source {source!r}: one of {', '.join(SOURCES)}")
+        if source != self.source:
+            self.source = source
+            self._changed()
+
     def reroll(self) -> None:
         """A new grid: the next seed."""
         self.set_seed(self.seed + 1)
@@ -110,18 +123,24 @@ class Sampler(QObject):
         s = self.session
         if s.model is None or not s.is_ready:
             return
+        if self.source == "mixture":
+            codes = None if self._mixture is not None else s.codes[:s.n_encoded].copy()
+            self.jobs.submit(draw_mixture, s.model, self.rows, self.cols, self.temperature, self.seed,
+                             self._mixture, codes, then=self._on_samples)
+            return
         codes = None if self.has_prior or self._fit is not None else s.codes[:s.n_encoded].copy()
         self.jobs.submit(draw_samples, s.model, self.rows, self.cols, self.temperature, self.seed,
                          self._fit, codes, then=self._on_samples)
 
     def _on_samples(self, samples: Samples) -> None:
-        self._fit = samples.fit
+        self._fit = samples.fit if samples.mixture is None else self._fit
+        self._mixture = samples.mixture if samples.mixture is not None else self._mixture
         self.samples = samples
         self.samplesChanged.emit()
 
     def _on_model(self) -> None:
         self.jobs.cancel()
-        self._fit = None
+        self._fit = self._mixture = None
         if self.samples is not None:
             self.samples = None
             self.samplesChanged.emit()
@@ -167,3 +186,23 @@ def draw_samples(model, rows: int, cols: int, temperature: float, seed: int, fit
         images = decode(model, z.numpy())
     z = z.numpy().copy()
     return Samples(z, np.array(images, copy=True), rows, cols, float(temperature), int(seed), fit)
+
+
+def draw_mixture(model, rows: int, cols: int, temperature: float, seed: int, mixture,
+                 codes: np.ndarray | None) -> Samples:
+    """The job for the "mixture" source: z from a Gaussian mixture fitted to ``codes`` (when ``mixture`` is
+    not given; ``trainer.holes.fit_mixture``), each component's spread scaled by T, seeded."""
+    import torch
+
+    from explorer.workers import THREADS, torch_errors
+    from trainer.holes import fit_mixture
+    from trainer.latent import decode
+
+    torch.set_num_threads(THREADS)
+    if mixture is None:
+        finite = codes[np.isfinite(codes).all(1)]
+        mixture = fit_mixture(finite, components=min(10, max(len(finite) // 5, 1)), seed=0)
+    z = mixture.sample(rows * cols, seed=int(seed), temperature=float(temperature))
+    with torch_errors("Sampling"):
+        images = decode(model, z)
+    return Samples(z, np.array(images, copy=True), rows, cols, float(temperature), int(seed), None, mixture)

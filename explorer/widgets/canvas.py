@@ -278,8 +278,11 @@ class DrawingCanvas(QWidget):
         return True
 
     def heightForWidth(self, width: int) -> int:
+        """As high as the drawing's shape asks, at most 520 px and 45 % of the screen's height (on a 720 px
+        projector a taller canvas pushed the model's answer under the fold)."""
         _, h, w = self.shape
-        return min(round(width * h / w), 520)
+        screen = self.screen().availableGeometry().height() if self.screen() is not None else 1080
+        return max(self.minimumHeight(), min(round(width * h / w), 520, round(0.45 * screen)))
 
     def paintEvent(self, _event) -> None:
         painter = QPainter(self)

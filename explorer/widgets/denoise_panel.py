@@ -33,7 +33,7 @@ HINT = "Select an image in the scatter"
 SWEEP_EMPTY = ("Press Noise sweep: this plot then shows the mean PSNR of the noisy images and of their "
                "reconstructions over 256 test images, at every noise level.")
 PSNR_CAP_DB = 100.0  # trainer.metrics.PSNR_CAP_DB: identical images (not imported: it would load torch)
-CURVE_COLORS = (BLUE, ORANGE, RED, "#009988", "#EE3377", "#33BBEE")
+CURVE_COLORS = (BLUE, ORANGE, RED, "#009988", "#EE3377", "#AA4499")  # each 3:1 on a light and a dark plot
 TITLES = ("Clean", "Noisy", "Reconstruction")
 
 
@@ -118,6 +118,7 @@ class DenoisePanel(QWidget):
     def _plot(self) -> pg.PlotWidget:
         self.plot = pg.PlotWidget(background="w")
         self.plot.setMinimumHeight(200)
+        self.plot.hideButtons()  # pyqtgraph's "A" (auto-range) button
         self.plot.setLabel("bottom", "noise level")
         self.plot.setLabel("left", "mean PSNR (dB)")
         self.plot.showGrid(x=True, y=True, alpha=0.25)
@@ -125,7 +126,7 @@ class DenoisePanel(QWidget):
         self.legend = self.plot.addLegend(offset=(-10, 10), labelTextColor="k")
         self.noisy_item = None
         self.curve_items: list[pg.PlotDataItem] = []
-        self.empty = EmptyState(self.plot, SWEEP_EMPTY)
+        self.empty = EmptyState(self.plot, SWEEP_EMPTY, "Noise sweep")
         return self.plot
 
     def _connect(self) -> None:
@@ -187,6 +188,11 @@ class DenoisePanel(QWidget):
             self.overlay.path("trail", r.trail_codes, color=ORANGE, width=2.0)
             self.overlay.points("end", r.trail_codes[-1:], color=ORANGE, symbol="s", size=12)
 
+    def _title_style(self) -> dict:
+        """The plot's title in the text's size (larger in presentation mode) and the axes' (theme's) ink."""
+        ink = self.plot.getAxis("bottom").textPen().color()
+        return dict(size=f"{self.font().pointSizeF():.3g}pt", color=ink)
+
     def _on_curves(self) -> None:
         """Few curves, changed rarely: rebuilt from scratch."""
         self.plot.clear()
@@ -197,7 +203,7 @@ class DenoisePanel(QWidget):
             self.plot.setTitle(None)
             return
         sweep = self.tool.curves[0].sweep
-        self.plot.setTitle(f"{KINDS[sweep.kind]}, {sweep.n_images} test images", size="9pt", color="#555")
+        self.plot.setTitle(f"{KINDS[sweep.kind]}, {sweep.n_images} test images", **self._title_style())
         levels, db = noisy
         db = np.where(db >= PSNR_CAP_DB, np.nan, db)  # level 0: the input is the clean image
         self.plot.plot(levels, db, pen=pg.mkPen("#888", width=2, style=Qt.PenStyle.DashLine),

@@ -58,7 +58,8 @@ class DrawPanel(QWidget):
         layout.addLayout(self._controls())
         layout.addLayout(self._images())
         layout.addWidget(self.code_label)
-        layout.addWidget(QLabel("Nearest data images in latent space (click one to select it):"))
+        nearest = QLabel("Nearest data images in latent space (click one to select it):", wordWrap=True)
+        layout.addWidget(nearest)  # (wrapped: on one line it was clipped in a narrow panel)
         layout.addLayout(self._neighbours())
         layout.addStretch(1)
 

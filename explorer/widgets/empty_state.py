@@ -1,8 +1,9 @@
 """An empty plot that says what will appear there and how to make it appear, instead of pyqtgraph's default
 0–1 axes with ticks at 0.2…0.8 that look like a result.
 
-``EmptyState(plot, text)`` puts a centred, word-wrapped sentence over a ``pg.PlotWidget``; ``set_empty(True)``
-shows it and hides the plot's axes and grid; ``set_empty(False)`` brings them back. The sentence
+``EmptyState(plot, text, name)`` puts a centred, word-wrapped sentence over a ``pg.PlotWidget``;
+``set_empty(True)`` shows it and hides the plot's axes and grid; ``set_empty(False)`` brings them back. A
+screen reader hears the plot's name and, while it is empty, the sentence as its description. The sentence
 follows the plot's size (an event filter), so it scales with presentation mode and never widens the dock.
 """
 
@@ -16,16 +17,17 @@ MARGIN = 16  # pixels between the sentence and the plot's edge
 
 
 class EmptyState(QObject):
-    def __init__(self, plot, text: str):
+    def __init__(self, plot, text: str, name: str):
         super().__init__(plot)
         self.plot = plot
+        plot.setAccessibleName(name)
         self.label = QLabel(text, plot)
         self.label.setObjectName("emptyState")
         self.label.setWordWrap(True)
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.label.setStyleSheet("color: #444; background: transparent;")
+        self.label.setStyleSheet("color: #555; background: transparent;")  # themes.ON_DARK in dark themes
         self.empty = False
         plot.installEventFilter(self)
         self.set_empty(True)
@@ -36,6 +38,7 @@ class EmptyState(QObject):
 
     def set_text(self, text: str) -> None:
         self.label.setText(text)
+        self._describe()
 
     def set_empty(self, empty: bool) -> None:
         """Show the sentence and hide the axes (True), or the plot as it is (False)."""
@@ -48,6 +51,15 @@ class EmptyState(QObject):
         item.showGrid(x=not empty, y=not empty, alpha=0.2)
         self.label.setVisible(empty)
         self._place()
+        self._describe()
+
+    def _describe(self) -> None:
+        """The plot's accessible description: the sentence while empty, else its axes
+        (explorer.accessibility)."""
+        from explorer.accessibility import describe_plots
+
+        self.plot.setAccessibleDescription("")
+        describe_plots(self.plot.parentWidget() or self.plot)
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.plot and event.type() in (QEvent.Type.Resize, QEvent.Type.Show):

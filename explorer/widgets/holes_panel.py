@@ -10,6 +10,8 @@ front: it follows clicks, moves, the interpolation's frames and the samples.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -64,7 +66,7 @@ class Meter(QFrame):
         self.setObjectName("meter")
         self.setAutoFillBackground(True)
         self.setStyleSheet("#meter { background: #ffffff; border: 1px solid #999; border-radius: 3px; }")
-        self.label = QLabel(textFormat=Qt.TextFormat.RichText)
+        self.label = QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True)
         self.label.setStyleSheet("color: #222;")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)
@@ -72,9 +74,13 @@ class Meter(QFrame):
         self.hide()
 
     def show_text(self, text: str) -> None:
-        self.label.setText(text)
-        self.adjustSize()
+        """Show ``text`` (hide for ""), wrapped to the plot's width, above its bottom axis."""
         parent = self.parentWidget()
+        self.label.setText(text)
+        plain = re.sub(r"<[^>]+>", "", text)
+        one_line = self.label.fontMetrics().horizontalAdvance(plain) + 12
+        self.label.setFixedWidth(min(one_line, max(parent.width() - 40, 120)))  # wraps only when too wide
+        self.adjustSize()
         self.move(8, parent.height() - self.height() - 36)
         self.setVisible(bool(text))
         self.raise_()

@@ -24,7 +24,7 @@ class ImageBox(QLabel):
         super().__init__(alignment=Qt.AlignmentFlag.AlignCenter)
         self.setMinimumSize(96, 96)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setStyleSheet("background: #2b2b2b; color: #ddd; font-size: 11pt;")
+        self.setStyleSheet("background: #2b2b2b; color: #ddd;")  # the text's own size: larger when presenting
         self.setWordWrap(True)
         self.array: np.ndarray | None = None
 

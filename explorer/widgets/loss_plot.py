@@ -14,11 +14,14 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from explorer import themes
 from explorer.widgets.empty_state import EmptyState
 
 EMPTY = ("The loss curves appear here while a model trains: choose the data set and settings above, then "
          "press Train.")
-TERMS = (("loss", "total", "#332288"), ("recon", "reconstruction", "#CC6677"), ("kl", "KL", "#117733"))
+# (key, name, colour on a light plot, colour on a dark plot): each reaches 3:1 against its plot (WCAG 2.1)
+TERMS = (("loss", "total", "#332288", "#8877DD"), ("recon", "reconstruction", "#CC6677", "#CC6677"),
+         ("kl", "KL", "#117733", "#2A9A4E"))
 SPLITS = (("train", Qt.PenStyle.SolidLine), ("val", Qt.PenStyle.DashLine))
 FLOOR = 1e-3  # the log axis cannot show 0
 
@@ -48,7 +51,10 @@ class LossPlot(QWidget):
         item.setLabel("bottom", "epoch")
         item.setLabel("left", "nats per image")
         item.setMenuEnabled(False)
-        self.legend = QLabel(legend_html())
+        item.hideButtons()  # pyqtgraph's "A" (auto-range) button: the plot follows the curves by itself
+        self.plot.on_background = self.set_background  # called by themes.style_plots
+        self.background = "w"
+        self.legend = QLabel(legend_html(self.background))
         self.legend.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -56,12 +62,21 @@ class LossPlot(QWidget):
         layout.addWidget(self.plot, 1)
         self._data: dict[tuple[str, str], tuple[list[float], list[float]]] = {}
         self._curves: dict[tuple[str, str], pg.PlotDataItem] = {}
-        for split, style in SPLITS:
-            for key, _, color in TERMS:
-                pen = pg.mkPen(color, width=2, style=style)
-                self._curves[split, key] = item.plot([], [], pen=pen)
+        for split, _style in SPLITS:
+            for key, *_ in TERMS:
+                self._curves[split, key] = item.plot([], [])
                 self._data[split, key] = ([], [])
-        self.empty = EmptyState(self.plot, EMPTY)
+        self.empty = EmptyState(self.plot, EMPTY, "Training loss per epoch")
+        self.set_background(self.background)
+
+    def set_background(self, background) -> None:
+        """The curves' and the legend's colours for a plot drawn on ``background`` (light or dark)."""
+        self.background = background
+        for split, style in SPLITS:
+            for key, _, light, dark in TERMS:
+                self._curves[split, key].setPen(pg.mkPen(themes.on(background, light, dark), width=2,
+                                                         style=style))
+        self.legend.setText(legend_html(background))
 
     def clear_curves(self) -> None:
         for key, curve in self._curves.items():
@@ -94,7 +109,7 @@ class LossPlot(QWidget):
 
     def _append(self, split: str, x: float, values: dict) -> None:
         self.empty.set_empty(False)
-        for key, _, _ in TERMS:
+        for key, *_ in TERMS:
             y = values.get(key)
             if not isinstance(y, (int, float)) or not y == y or (key == "kl" and y <= 0):  # NaN; no KL: an AE
                 continue
@@ -104,7 +119,9 @@ class LossPlot(QWidget):
             self._curves[split, key].setData(xs, ys)
 
 
-def legend_html() -> str:
-    terms = " ".join(f'<span style="color:{color}; font-weight:bold">▬ {name}</span>&nbsp;'
-                     for _, name, color in TERMS)
+def legend_html(background="w") -> str:
+    """Each curve's colour as a bar (a mark) before its name (in the text colour: 4.5:1 needs more than a
+    curve's 3:1)."""
+    terms = " ".join(f'<span style="color:{themes.on(background, light, dark)}; font-weight:bold">▬</span> '
+                     f'{name}&nbsp;' for _, name, light, dark in TERMS)
     return f"{terms}<br><small>solid: training · dashed: validation (test split, at epoch ends)</small>"

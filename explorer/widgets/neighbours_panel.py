@@ -155,7 +155,8 @@ class NeighboursPanel(QWidget):
 
 
 def install(window) -> QDockWidget:
-    """The Neighbours dock, a tab after the latent tools (left), in the View menu and ``window.docks``."""
+    """The Neighbours dock, a tab beside the Inspector (right: the left side's tabs fill its width), in the
+    View menu and ``window.docks``."""
     panel = NeighboursPanel(window.session, window.scatter)
     dock = QDockWidget("Neighbours", window)
     dock.setObjectName("neighbours")
@@ -163,10 +164,9 @@ def install(window) -> QDockWidget:
     scroll.setWidget(panel)
     dock.setWidget(scroll)
     dock.panel = panel
-    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-    last_tool = list(window.tool_docks.values())[-1]
-    window.tabifyDockWidget(last_tool, dock)
-    window.training_dock.raise_()
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    window.tabifyDockWidget(window.inspector_dock, dock)
+    window.inspector_dock.raise_()
     dock.visibilityChanged.connect(panel.set_active)
     panel.set_active(False)
     window.docks["neighbours"] = dock

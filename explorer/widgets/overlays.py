@@ -14,9 +14,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QPointF, Qt, QTimer
 
-# strong colours that stand out against the muted class palette
+# strong colours that stand out against the muted class palette, each 3:1 on a white, dark grey or black plot
 INK = "#000000"
-ORANGE = "#EE7733"
+ORANGE = "#D2601A"  # Tol's orange #EE7733, darker: 3:1 on a white plot too
 RED = "#CC3311"
 BLUE = "#0077BB"
 Z_ORDER = 20  # above the class points
@@ -165,7 +165,7 @@ class Overlay(QObject):
 
     def _draw(self, mark: _Mark) -> None:
         xy = self.session.to_view(mark.codes) if self.session.latent_dim == mark.codes.shape[1] else None
-        shown = xy is not None and len(xy) == len(mark.codes) and np.isfinite(xy).all()
+        shown = bool(xy is not None and len(xy) == len(mark.codes) and np.isfinite(xy).all())
         for item in mark.items:
             item.setVisible(shown and self.visible)
         if not shown:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
@@ -25,11 +26,18 @@ from explorer.widgets.strip import ImageStrip
 from trainer.errors import TrainerError
 
 SLIDER_STEPS = 100  # slider units per 1.0 of temperature
+SOURCE_NAMES = {"prior": "the prior (standard normal)", "mixture": "a mixture fitted to the codes"}
 
 
 def note(samples) -> str:
     """One or two sentences saying what the grid is."""
     n, t = len(samples.codes), samples.temperature
+    if samples.mixture is not None:
+        k = len(samples.mixture.weights)
+        return (f"{n} new images, each decoded from a random code drawn where the data's codes really "
+                f"are: from a mixture of {k} bell curves (Gaussians) fitted to them, their spread multiplied "
+                f"by the temperature T = {t:.2f} (seed {samples.seed}). Fewer of them fall into the holes "
+                "that the standard normal prior leaves (see the Holes tab).")
     if samples.from_prior:
         return (f"{n} new images, each decoded from a random code: every number of the code drawn from "
                 f"the VAE's prior, the standard normal distribution, and multiplied by the temperature "
@@ -87,6 +95,12 @@ class SamplingPanel(QWidget):
         grid.addWidget(QLabel("Temperature:"), 1, 0)
         grid.addWidget(self.temperature_slider, 1, 1)
         grid.addWidget(self.temperature_label, 1, 2)
+        self.source_box = QComboBox()
+        self.source_box.addItems(list(SOURCE_NAMES.values()))
+        self.source_box.setToolTip("The prior N(0, I), or a mixture of Gaussians fitted to the codes: where "
+                                   "the data really are (pythae's GMM sampler)")
+        grid.addWidget(QLabel("From:"), 3, 0)
+        grid.addWidget(self.source_box, 3, 1, 1, 2)
         grid.addWidget(QLabel("Seed:"), 2, 0)
         seed = QHBoxLayout()
         seed.addWidget(self.seed_box, 1)
@@ -116,6 +130,7 @@ class SamplingPanel(QWidget):
         self.temperature_slider.valueChanged.connect(lambda v: t.set_temperature(v / SLIDER_STEPS))
         self.seed_box.valueChanged.connect(t.set_seed)
         self.reroll_button.clicked.connect(t.reroll)
+        self.source_box.activated.connect(lambda k: t.set_source(list(SOURCE_NAMES)[k]))
         self.png_button.clicked.connect(self._export_png)
         self._on_settings()
 
@@ -129,6 +144,7 @@ class SamplingPanel(QWidget):
             widget.setValue(value)
             widget.blockSignals(False)
         self.temperature_label.setText(format_number(t.temperature, 2))
+        self.source_box.setCurrentIndex(list(SOURCE_NAMES).index(t.source))
 
     def _on_samples(self) -> None:
         samples = self.tool.samples

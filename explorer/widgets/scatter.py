@@ -1,9 +1,10 @@
 """The latent scatter: every image as a point at its latent mean, coloured by class.
 
-One ``ScatterPlotItem`` with ``pen=None`` and a few pre-made brushes (fast at 70k points); picking by a
-KD-tree in pixel-scaled view coordinates (never ``pointsAt``). Click a point to select it, click empty space
-to decode that latent point. The decoded manifold can be drawn behind the points as one ImageItem in latent
-coordinates.
+One ``PointLayer`` per colour, all drawn as one image by a ``PointRaster`` (``point_raster.py``: new codes
+cost no GUI time, a repaint is O(points + pixels), a density image above 300k points in view); picking by a
+KD-tree in pixel-scaled view coordinates (built in a thread for many points; exact brute force meanwhile).
+Click a point to select it, click empty space to decode that latent point. The decoded manifold can be drawn
+behind the points as one ImageItem in latent coordinates.
 
 The toolbar's "View" box lists the session's projections. t-SNE and the pixel views are computed in the
 background; they are not invertible, so there a click selects the nearest point, a click on empty space only
@@ -27,6 +28,7 @@ is ticked by itself when the class names are single characters (the 5×7 glyphs)
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import numpy as np
@@ -42,23 +44,31 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from explorer import themes
 from explorer.state import Session, projection_choices
 from explorer.widgets.colour_bar import ColourBar, steps
 from explorer.widgets.images import to_pixmap
 from explorer.widgets.manifold import OPACITY as MANIFOLD_OPACITY
 from explorer.widgets.manifold import manifold_image
 from explorer.widgets.overlays import Overlay
+from explorer.widgets.point_raster import PointLayer, PointRaster
 from explorer.widgets.scatter_keys import KeyboardCursor
 
-# Paul Tol's "muted" scheme (colour-blind safe) plus his pale grey for a tenth class; cycles beyond ten.
-# Ordered so that neighbouring classes differ in hue and lightness (4 shapes: indigo, sand, green, rose).
-PALETTE = ("#332288", "#DDCC77", "#117733", "#CC6677", "#88CCEE", "#882255", "#44AA99", "#999933",
-           "#AA4499", "#BBBBBB")
+# Paul Tol's "muted" scheme (colour-blind safe) plus a grey for a tenth class; cycles beyond ten. Ordered so
+# that neighbouring classes differ in hue and lightness (4 shapes: indigo, sand, green, rose). Every colour
+# reaches 3:1 against the plot (WCAG 2.1 non-text contrast): on a light plot Tol's pale sand, cyan, teal,
+# olive and grey are drawn darker (PALETTE), on a dark one his indigo, green, wine and purple lighter
+# (PALETTE_ON_DARK; the wine as a pale pink: a mid one looked like the rose and the purple beside it).
+PALETTE = ("#332288", "#A67C1A", "#117733", "#CC6677", "#2F80B5", "#882255", "#2A8A7C", "#86862B",
+           "#AA4499", "#777777")
+PALETTE_ON_DARK = ("#8877DD", "#DDCC77", "#2A9A4E", "#CC6677", "#88CCEE", "#EE99BB", "#44AA99", "#999933",
+                   "#BB55AA", "#BBBBBB")
 PICK_RADIUS_PX = 6
 MAX_LABELS = 500  # text items per point: more are slow to draw and unreadable anyway
 VALUE_COLORMAP = "viridis"  # colour_by: dark (low values, drawn on top) to light
@@ -98,31 +108,73 @@ def labels_by_default(dataset) -> bool:
     return bool(np.mean([len(name) == 1 for name in dataset.class_names]) >= 0.9)
 
 
+def split_by_layer(xy: np.ndarray, layer: np.ndarray, keep: np.ndarray, n: int) -> list[np.ndarray]:
+    """The rows of ``xy`` (N×2) of each layer 0…n-1 where ``keep``, each in the original row order: one
+    stable sort of the layer numbers (a radix sort of bytes: ~10 ms at 1M rows) instead of n masks."""
+    key = np.where(keep, layer, n).astype(np.uint8 if n < 255 else np.int64)
+    order = np.argsort(key, kind="stable")
+    bounds = np.searchsorted(key[order], np.arange(n + 1))
+    ordered = xy[order]
+    return [ordered[bounds[k]:bounds[k + 1]] for k in range(n)]
+
+
 class Picker:
     """Nearest point within a radius in screen pixels. The tree holds (x, y·r) with r = x-units per y-unit of
-    one pixel, so it stays valid under uniform zoom and is rebuilt only when the aspect changes."""
+    one pixel, so it stays valid under uniform zoom and is rebuilt only when the aspect changes. Above
+    ``TREE_IN_THREAD`` points the tree is built in a thread (0.1-1 s at 200k-1M points); until it is there a
+    brute-force search answers, with the same exact result."""
+
+    TREE_IN_THREAD = 50_000
 
     def __init__(self):
         self.xy: np.ndarray | None = None
         self._tree = None
         self._ratio = 0.0
+        self._building: tuple | None = None  # (thread, ratio, result list) of a tree being built
 
     def set_points(self, xy: np.ndarray | None) -> None:
         finite = xy is None or bool(np.isfinite(xy).all())
         self.xy = xy if finite else np.where(np.isfinite(xy), xy, 1e30)  # NaN: never picked
-        self._tree = None
+        self._tree, self._building = None, None
 
     def nearest(self, x: float, y: float, pixel: tuple[float, float], radius: float = PICK_RADIUS_PX) -> int:
         """Row of the nearest point within ``radius`` pixels of (x, y), or -1; ``pixel``: units per pixel."""
         if self.xy is None or not len(self.xy) or not all(np.isfinite(pixel)) or min(pixel) <= 0:
             return -1
         ratio = pixel[0] / pixel[1]
-        if self._tree is None or abs(ratio / self._ratio - 1) > 1e-3:
-            from scipy.spatial import cKDTree  # 0.36 s to import: the model-load worker has done it already
-
-            self._tree, self._ratio = cKDTree(self.xy * np.array([1.0, ratio])), ratio
-        dist, i = self._tree.query([x, y * self._ratio], distance_upper_bound=radius * pixel[0])
+        tree = self._tree_for(ratio)
+        if tree is None:
+            return self._brute(x, y * ratio, ratio, radius * pixel[0])
+        dist, i = tree.query([x, y * ratio], distance_upper_bound=radius * pixel[0])
         return int(i) if np.isfinite(dist) else -1
+
+    def _tree_for(self, ratio: float):
+        """The tree for this aspect ``ratio``, or None while it is being built (in a thread)."""
+        if self._tree is not None and abs(ratio / self._ratio - 1) <= 1e-3:
+            return self._tree
+        building = self._building
+        if building is not None and abs(ratio / building[1] - 1) <= 1e-3:
+            if building[0].is_alive():
+                return None
+            self._tree, self._ratio, self._building = building[2][0], ratio, None
+            return self._tree
+        from scipy.spatial import cKDTree  # 0.36 s to import: the model-load worker has done it already
+
+        scaled = self.xy * np.array([1.0, ratio])
+        if len(self.xy) <= self.TREE_IN_THREAD:
+            self._tree, self._ratio = cKDTree(scaled), ratio
+            return self._tree
+        result: list = []
+        thread = threading.Thread(target=lambda: result.append(cKDTree(scaled)), name="picker-tree",
+                                  daemon=True)
+        self._building = (thread, ratio, result)
+        thread.start()
+        return None
+
+    def _brute(self, x: float, y: float, ratio: float, limit: float) -> int:
+        d2 = (self.xy[:, 0] - x) ** 2 + (self.xy[:, 1] * ratio - y) ** 2
+        i = int(np.argmin(d2))
+        return i if d2[i] <= limit * limit else -1
 
 
 class ThumbTip(QWidget):
@@ -160,7 +212,9 @@ class Banner(QFrame):
         super().__init__(parent)
         self.setObjectName("banner")
         self.setAutoFillBackground(True)
-        self.setStyleSheet("#banner { background: #fffbea; border: 1px solid #c9b458; border-radius: 3px; }")
+        # its own light background in every theme, so its own dark text (a dark theme's light text vanished)
+        self.setStyleSheet("#banner { background: #fffbea; border: 1px solid #c9b458; border-radius: 3px; }"
+                           "#banner QLabel { color: #5a4a00; }")
         self.note = QLabel()
         self.note.setStyleSheet("color: #5a4a00;")
         self.progress = QProgressBar(minimum=0, maximum=100, fixedWidth=120, textVisible=False)
@@ -195,16 +249,36 @@ class Banner(QFrame):
         self.adjustSize()
 
 
-def move_points(item: pg.ScatterPlotItem, xy: np.ndarray) -> None:
-    """New positions for the same spots. setData restyles every spot (~400 ms of GUI time at 70k points);
-    writing the coordinates in place and invalidating what pyqtgraph caches takes a few ms."""
-    item.data["x"] = xy[:, 0]
-    item.data["y"] = xy[:, 1]
-    item.prepareGeometryChange()
-    item.informViewBoundsChanged()
-    item.bounds = [None, None]
-    item.invalidate()
-    item.sigPlotChanged.emit(item)
+class HintLabel(QLabel):
+    """What the next click on the plot does (``claim_clicks``, the lasso): a line of its own under the
+    toolbar, wrapped to the scatter's width. It asks for no width (a long hint in the toolbar widened the
+    scatter and squeezed both docks) and shows only while it has something to say."""
+
+    def __init__(self):
+        super().__init__(wordWrap=True)
+        self.setStyleSheet("color: #b34700; font-weight: bold;")
+        self.setContentsMargins(6, 0, 6, 0)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.hide()
+
+    def setText(self, text: str) -> None:  # shows only with a text
+        super().setText(text)
+        self.setVisible(bool(text))
+
+
+class SideLegend(pg.LegendItem):
+    """The class legend, in the plot's layout right of the plotting area: it never covers a point, in any
+    view or zoom (inside the plot it hid most of a cluster). The layout gives it the size its rows ask for."""
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)  # its rows' size, at the top
+
+    def updateSize(self) -> None:  # pyqtgraph sizes a floating legend itself
+        self.updateGeometry()
+
+    def mouseDragEvent(self, event) -> None:  # a floating legend can be dragged; this one stays
+        event.ignore()
 
 
 class ScatterView(QWidget):
@@ -236,13 +310,15 @@ class ScatterView(QWidget):
     def _build(self) -> None:
         self.plot = pg.PlotWidget(background="w")
         self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()  # pyqtgraph's "A" (auto-range) button: View → Show all points (Home) does it
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         for side in ("left", "bottom"):  # replaying an axis' picture costs ~9 ms a repaint: keep its pixels
             self.plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.view = self.plot.plotItem.vb
         # one item per colour, each with one brush: setData of 70k points with a per-point brush list costs
         # 250-500 ms of GUI time (pyqtgraph's per-spot work); one brush per item makes it a few ms
-        self.layers = [pg.ScatterPlotItem(pen=None, size=5, antialias=False, brush=b) for b in self._brushes]
+        self.raster = PointRaster()  # draws every layer as one image (explorer/widgets/point_raster.py)
+        self.layers = [PointLayer(self.raster, b, size=POINT_SIZE) for b in self._brushes]
         self.highlight = pg.ScatterPlotItem(pen=pg.mkPen("k", width=2.5), brush=None, size=16)
         self.manifold = pg.ImageItem(axisOrder="row-major")
         self.manifold.setZValue(-10)
@@ -250,17 +326,20 @@ class ScatterView(QWidget):
         self.manifold.hide()
         dash = pg.mkPen("k", width=1.5, style=Qt.PenStyle.DashLine)
         self.cross = [pg.InfiniteLine(angle=a, pen=dash, movable=False) for a in (90, 0)]
-        for item in (self.manifold, *self.layers, self.highlight, *self.cross):
+        for item in (self.manifold, self.raster, *self.layers, self.highlight, *self.cross):
             self.plot.addItem(item, ignoreBounds=item not in self.layers)
         for line in self.cross:
             line.hide()
-        self.legend = pg.LegendItem(offset=(-10, 10), labelTextSize="11pt", brush=(255, 255, 255, 215),
-                                    pen=(120, 120, 120), labelTextColor=(20, 20, 20), verSpacing=-4)
-        self.legend.setParentItem(self.view)
+        self.legend = SideLegend(labelTextSize="11pt", brush=(255, 255, 255, 215), pen=(120, 120, 120),
+                                 labelTextColor=(20, 20, 20), verSpacing=-4)
+        self.plot.plotItem.layout.addItem(self.legend, 2, 4)  # right of the plotting area (and its axis)
+        self.plot.plotItem.layout.setColumnFixedWidth(3, 6)  # a gap: the legend never touches a point
+        self.plot.plotItem.layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignTop)
         self.colour_bar = ColourBar(self.plot.plotItem)
         self.tip = ThumbTip(self)
         self.banner = Banner(self.plot)
-        self.empty = QLabel(EMPTY_TEXT, alignment=Qt.AlignmentFlag.AlignCenter)
+        # wrapped: its 16 pt line asked 420 px of the window's width
+        self.empty = QLabel(EMPTY_TEXT, alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.empty.setStyleSheet("font-size: 16pt; color: #555;")
         self.empty.setWordWrap(True)  # a long message must not widen the window
         self.stack = QStackedWidget()
@@ -269,6 +348,7 @@ class ScatterView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self._toolbar())
+        layout.addWidget(self.hint)
         layout.addWidget(self.stack, 1)
 
     def _toolbar(self) -> QHBoxLayout:
@@ -286,9 +366,7 @@ class ScatterView(QWidget):
         self.labels_box.hide()
         row.addWidget(self.labels_box)
         row.addStretch(1)
-        self.hint = QLabel()
-        self.hint.setStyleSheet("color: #b34700; font-weight: bold;")
-        row.addWidget(self.hint)
+        self.hint = HintLabel()
         self.count = QLabel()
         row.addWidget(self.count)
         return row
@@ -389,14 +467,10 @@ class ScatterView(QWidget):
                 layer.clear()
             self.count.setText("")
             return
-        colour = self._colour_index(len(xy))
         finite = np.isfinite(xy).all(axis=1)  # NaN codes (an overflowing model) are not drawn
-        for k, layer in enumerate(self.layers):
-            mine = xy[(colour == k) & finite]
-            if len(mine) == len(layer.data):  # the same points moved (training, re-encoding): no restyling
-                move_points(layer, mine)
-            else:
-                layer.setData(x=mine[:, 0], y=mine[:, 1])
+        for layer, mine in zip(self.layers, split_by_layer(xy, self._colour_index(len(xy)), finite,
+                                                           len(self.layers)), strict=True):
+            layer.setData(x=mine[:, 0], y=mine[:, 1])  # PointLayer.setData only stores the arrays
         self.count.setText(f"{int(finite.sum()):,} points")
         self.plot.setLabel("bottom", s.projection.axis_labels[0])
         self.plot.setLabel("left", s.projection.axis_labels[1])
@@ -651,14 +725,19 @@ class ScatterView(QWidget):
         self.colour_bar.set_look(f, self._ink)
 
     def set_colors(self, background: str, foreground: str) -> None:
-        """The plot's background and the ink of the highlight ring, the cross-hair and the legend (for light,
-        dark and high-contrast themes; the class colours stay)."""
+        """The plot's background, the class colours made for it (PALETTE or PALETTE_ON_DARK) and the ink of
+        the highlight ring, the cross-hair and the legend (for light, dark and high-contrast themes)."""
         self._ink, self._paper = foreground, background
         self.plot.setBackground(background)
+        self._brushes = [pg.mkBrush(c) for c in themes.on(background, PALETTE, PALETTE_ON_DARK)]
+        if self.values is None:
+            for layer, brush in zip(self.layers, self._brushes, strict=True):
+                layer.setBrush(brush)
         fill = QColor(pg.mkColor(background))
         fill.setAlpha(215)
         self.legend.setBrush(fill)
         self.legend.setLabelTextColor(foreground)
+        self._build_legend()  # its samples in the new colours, its text in the new ink
         self._style_marks()
         self.colour_bar.set_look(self.scale, foreground)
 

@@ -1,5 +1,7 @@
-"""The latent tools as docks on the left, tabbed with the Training dock:
-Denoise, Attributes, Interpolate, Sample, Draw, Posterior (q(z|x) as ellipses), Holes (the holes map).
+"""The latent tools as docks on the left, tabbed with the Training dock: Denoise, Attributes, Interpolate,
+Sample, Draw; and the VAE's views as tabs beside the Inspector (right): Posterior (q(z|x) as ellipses), Holes
+(the holes map). Eight tabs side by side do not fit one side of a 1280×720 screen (tab titles are never cut:
+``explorer/window_fit.py``).
 
 Each panel gets the session and the scatter (for its overlay and clicks); ``install``
 returns the docks by name. A tool's marks show on the scatter only while its tab is in front, so the arrow,
@@ -22,10 +24,12 @@ from explorer.widgets.sampling_panel import SamplingPanel
 PANELS = (("Denoise", DenoisePanel), ("Attributes", AttributesPanel), ("Interpolate", InterpolatePanel),
           ("Sample", SamplingPanel), ("Draw", DrawPanel), ("Posterior", PosteriorPanel),
           ("Holes", HolesPanel))
+BESIDE_INSPECTOR = ("Posterior", "Holes")
 
 
 def install(window, session, scatter, beside: QDockWidget) -> dict[str, QDockWidget]:
-    """Make the tool docks, tab them with ``beside`` (the Training dock) and return {title: dock}."""
+    """Make the tool docks, tab them with ``beside`` (the Training dock) or, BESIDE_INSPECTOR, with the
+    window's ``inspector_dock``, and return {title: dock}."""
     docks = {}
     for title, panel_class in PANELS:
         panel = panel_class(session, scatter)
@@ -35,8 +39,12 @@ def install(window, session, scatter, beside: QDockWidget) -> dict[str, QDockWid
         scroll.setWidget(panel)
         dock.setWidget(scroll)
         dock.panel = panel
-        window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-        window.tabifyDockWidget(beside, dock)
+        if title in BESIDE_INSPECTOR:
+            window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            window.tabifyDockWidget(window.inspector_dock, dock)
+        else:
+            window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+            window.tabifyDockWidget(beside, dock)
         overlay = getattr(panel, "overlay", None)
         if overlay is not None:
             dock.visibilityChanged.connect(overlay.set_visible)

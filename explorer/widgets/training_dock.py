@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from explorer.dialogs import DataLoad, DataSetDialog
 from explorer.training import StopOnClose, Task, TrainingController, probe_devices
@@ -34,6 +35,8 @@ from explorer.widgets.loss_plot import LossPlot
 from explorer.widgets.numbers import IntBox, NumberBox
 from trainer.errors import ConfigError
 from trainer.models.config import PRESETS, preset
+
+PROBE_LATE_MS = 2500  # no model open by then: look for a GPU anyway (a preview is drawn well before)
 
 FAMILIES = (("vae", "Variational (VAE)"), ("ae", "Autoencoder"), ("sparse", "Sparse autoencoder"),
             ("denoising", "Denoising autoencoder"))
@@ -363,5 +366,26 @@ def install(window, session) -> TrainingDock:
     window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
     window.resizeDocks([dock], [390], Qt.Orientation.Horizontal)
     StopOnClose(window, dock.controller)
-    window.after_first_paint(dock.probe_devices)  # its torch import would delay the first paint
+    _probe_when_torch_is_loaded(window, session, dock)
     return dock
+
+
+def _probe_when_torch_is_loaded(window, session, dock: TrainingDock) -> None:
+    """Look for a GPU once the model lane has imported torch (the first model change), or PROBE_LATE_MS
+    after the first paint when no model opens: an import of torch beside the first start's holds the GIL
+    for seconds, so the first points (and the window) would wait for it."""
+    probed: list[bool] = []
+
+    def probe() -> None:
+        if not probed and isValid(dock):  # the session may outlive the window
+            probed.append(True)
+            dock.probe_devices()
+
+    def late() -> None:  # still loading: the model change comes
+        if session.busy:
+            QTimer.singleShot(PROBE_LATE_MS, dock, late)  # the dock as context: no call once it is gone
+        else:
+            probe()
+
+    session.modelChanged.connect(probe)
+    window.after_first_paint(lambda: QTimer.singleShot(PROBE_LATE_MS, dock, late))

@@ -23,7 +23,8 @@ def custom_config(box, row: int | None = None) -> ModelConfig | None:
 
 def history_of(info) -> list[dict]:
     """The per-epoch losses a checkpoint stores, or [] (none stored, or not a list of records)."""
-    history = (info.metrics or {}).get("history") if info is not None else None
+    metrics = getattr(info, "metrics", None)
+    history = metrics.get("history") if isinstance(metrics, dict) else None
     return [h for h in history if isinstance(h, dict) and "epoch" in h] if isinstance(history, list) else []
 
 
@@ -70,7 +71,8 @@ def show_model(dock, model, info) -> None:
     choose_architecture(dock.arch, cfg)
     dock.latent.setValue(cfg.latent_dim)
     dock.beta.setValue(cfg.beta)
-    train = info.train_config if info is not None and isinstance(info.train_config, dict) else {}
+    train = getattr(info, "train_config", None)
+    train = train if isinstance(train, dict) else {}
     for key, box in (("epochs", dock.epochs), ("batch_size", dock.batch)):
         if isinstance(train.get(key), (int, float)) and train[key] >= 1:
             box.setValue(int(train[key]))
@@ -101,7 +103,8 @@ def apply_defaults(dock, d) -> None:
 
 
 def _noise(info) -> str:
-    train = info.train_config if info is not None and isinstance(info.train_config, dict) else {}
+    train = getattr(info, "train_config", None)
+    train = train if isinstance(train, dict) else {}
     noise = train.get("noise", "none")
     return noise if isinstance(noise, str) else "none"
 

@@ -11,8 +11,8 @@ way. A folder may hold both splits, or only the training or only the test (t10k)
 
 from __future__ import annotations
 
-import gzip
 import hashlib
+import io
 import math
 import zlib
 from pathlib import Path
@@ -63,11 +63,30 @@ def read_idx(path: Path, ndim: int, checksums: dict[str, str] | None = None) -> 
             f.seek(0)
             size = path.stat().st_size
             if gz:
-                with gzip.GzipFile(fileobj=f) as stream:
-                    return _read(stream, path, ndim, expansion_limit(size), True, checksums)
+                limit = expansion_limit(size)
+                return _read(io.BytesIO(gunzip(f.read(), limit + 1)), path, ndim, limit, True, checksums)
             return _read(f, path, ndim, size, False, checksums)
     except (OSError, EOFError, zlib.error) as e:
         raise DataError(f"{path}: cannot read: {e}") from e
+
+
+def gunzip(data: bytes, max_length: int) -> bytes:
+    """The decompressed bytes of every gzip member in ``data``, at most ``max_length`` of them. One zlib
+    call per member (it releases the GIL for all of it: ``gzip.GzipFile`` takes it back every 8 KiB, and a
+    thread that imports torch meanwhile makes each of those waits up to 5 ms). EOFError when truncated,
+    zlib.error when damaged (a wrong CRC included)."""
+    out, total = [], 0
+    while data and total < max_length:
+        member = zlib.decompressobj(wbits=31)
+        part = member.decompress(data, max_length - total)
+        out.append(part)
+        total += len(part)
+        if member.unconsumed_tail:  # more than max_length: the caller refuses it
+            break
+        if not member.eof:
+            raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+        data = member.unused_data.lstrip(b"\x00")  # gzip allows zero padding between members
+    return b"".join(out)
 
 
 def _read(stream: BinaryIO, path: Path, ndim: int, limit: int, gz: bool,

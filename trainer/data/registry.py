@@ -261,7 +261,10 @@ def _known(spec: Spec, ctx: Context) -> Dataset:
         raise DataError(f"{spec.kind}: not found in {places}; get it with {source.how_to_get(spec.kind)}")
     if folder is None:
         folder = download_dataset(spec.kind, ctx.data_dir, ctx.progress)
-    return load_idx_folder(folder, str(spec), class_names=source.class_names, checksums=source.md5)
+    from trainer.data.idx_cache import load_cached
+
+    return load_cached(folder, ctx.data_dir / "cache", str(spec), lambda: load_idx_folder(
+        folder, str(spec), class_names=source.class_names, checksums=source.md5))
 
 
 def _bundled(spec: Spec, ctx: Context) -> Dataset:
