@@ -69,7 +69,7 @@ SETUPS: dict[str, Setup] = {
                      fallback=Setup("digits-dae", "digits", tool="denoise")),
     "attributes": Setup("fashion-mnist-vae", "fashion-mnist", tool="attributes", classes=(7, 9),  # to boots
                         fallback=Setup("digits-vae", "digits", tool="attributes", classes=(1, 7))),
-    "attributes-shapes": Setup("shapes-vae", "shapes", tool="attributes", attribute="large"),
+    "attributes-shapes": Setup("shapes-vae", "shapes", view="pca", tool="attributes", attribute="large"),
     "faces-blond": Setup("faces-vae", "faces", tool="attributes", view="pca", attribute="Blond_Hair",
                          select=FACE, alpha=2.0),
     "faces-smiling": Setup("faces-vae", "faces", tool="attributes", view="pca", attribute="Smiling",
