@@ -132,21 +132,28 @@ def test_a_hint_or_message_leaves_the_docks_alone(loaded, qtbot):
     loaded.session.busyChanged.emit("")
 
 
-def test_a_saved_layout_that_does_not_fit_the_screen_is_not_restored(qtbot):
-    """A window saved on a larger screen (here: wider and higher than this one) comes back with the first
-    layout; the theme still comes back."""
-    big = QGuiApplication.primaryScreen().availableGeometry().size() + QSize(600, 400)
+def _save_a_layout_without_the_inspector(qtbot, size: QSize, theme: str | None = None) -> None:
+    """Store the layout of a window whose Inspector is closed, saved at ``size`` (and ``theme``), as a
+    closing window would."""
     first = MainWindow(Session())
     qtbot.addWidget(first)
     first.docks["inspector"].hide()
     store = settings.store()
     store.setValue(settings.GEOMETRY, first.saveGeometry())
     store.setValue(settings.STATE, first.saveState(settings.STATE_VERSION))
-    store.setValue(settings.SIZE, big)
-    store.setValue(settings.THEME, "dark")
+    store.setValue(settings.SIZE, size)
+    if theme is not None:
+        store.setValue(settings.THEME, theme)
     store.sync()
     first.settings.saving = False
     first.close()
+
+
+def test_a_saved_layout_that_does_not_fit_the_screen_is_not_restored(qtbot):
+    """A window saved on a larger screen (here: wider and higher than this one) comes back with the first
+    layout; the theme still comes back."""
+    big = QGuiApplication.primaryScreen().availableGeometry().size() + QSize(600, 400)
+    _save_a_layout_without_the_inspector(qtbot, big, theme="dark")
     win = MainWindow(Session())
     qtbot.addWidget(win)
     win.show()
@@ -158,15 +165,7 @@ def test_a_saved_layout_that_does_not_fit_the_screen_is_not_restored(qtbot):
 
 
 def test_a_saved_layout_that_fits_is_restored(qtbot):
-    first = MainWindow(Session())
-    qtbot.addWidget(first)
-    first.docks["inspector"].hide()
-    store = settings.store()
-    store.setValue(settings.GEOMETRY, first.saveGeometry())
-    store.setValue(settings.STATE, first.saveState(settings.STATE_VERSION))
-    store.setValue(settings.SIZE, QSize(400, 300))
-    store.sync()
-    first.settings.saving = False
+    _save_a_layout_without_the_inspector(qtbot, QSize(400, 300))
     win = MainWindow(Session())
     qtbot.addWidget(win)
     win.show()

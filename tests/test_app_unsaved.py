@@ -112,7 +112,9 @@ def test_training_a_new_model_over_an_unsaved_one_asks(window, digits, qtbot):
     answers.answer = DISCARD
 
 
-def test_closing_during_training_saves_the_model_trained_so_far(window, digits, qtbot, tmp_path):
+def _training(window, digits, qtbot):
+    """Start a training that will not end by itself (100,000 epochs on digits) and wait for its first
+    snapshot; the Training dock."""
     s, dock = window.session, window.training_dock
     s.set_dataset(digits)
     dock.epochs.setValue(100_000)
@@ -120,6 +122,11 @@ def test_closing_during_training_saves_the_model_trained_so_far(window, digits, 
     dock.device.setCurrentIndex(0)
     with qtbot.waitSignal(s.modelUpdated, timeout=TRAIN_TIMEOUT_MS):
         assert dock.start()
+    return dock
+
+
+def test_closing_during_training_saves_the_model_trained_so_far(window, digits, qtbot, tmp_path):
+    dock = _training(window, digits, qtbot)
     path = tmp_path / "stopped.safetensors"
     answers = Answers(window, SAVE, path)
     assert window.close()
@@ -128,12 +135,6 @@ def test_closing_during_training_saves_the_model_trained_so_far(window, digits, 
 
 
 def test_discarding_during_training_drops_the_model(window, digits, qtbot):
-    s, dock = window.session, window.training_dock
-    s.set_dataset(digits)
-    dock.epochs.setValue(100_000)
-    dock.batch.setValue(256)
-    dock.device.setCurrentIndex(0)
-    with qtbot.waitSignal(s.modelUpdated, timeout=TRAIN_TIMEOUT_MS):
-        assert dock.start()
+    dock = _training(window, digits, qtbot)
     Answers(window, DISCARD)
     assert window.close() and not dock.controller.is_running()
