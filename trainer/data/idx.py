@@ -80,7 +80,12 @@ def _declared_bytes(head: bytes, ndim: int) -> int | None:
     """Header plus body bytes an IDX header declares (None: not a whole header; ``_read`` says why)."""
     if len(head) < 4 + 4 * ndim:
         return None
-    return 4 + 4 * ndim + math.prod(int(d) for d in np.frombuffer(head[4:4 + 4 * ndim], ">u4"))
+    return 4 + 4 * ndim + math.prod(_shape(head[4:4 + 4 * ndim]))
+
+
+def _shape(dims: bytes) -> tuple[int, ...]:
+    """The sizes an IDX header's big-endian uint32 dimension fields declare."""
+    return tuple(int(s) for s in np.frombuffer(dims, ">u4"))
 
 
 def gunzip(data: bytes, max_length: int) -> bytes:
@@ -113,7 +118,7 @@ def _read(stream: BinaryIO, path: Path, ndim: int, limit: int, gz: bool,
     dims = stream.read(4 * ndim)
     if len(dims) < 4 * ndim:
         raise DataError(f"{path}: truncated IDX header ({len(head) + len(dims)} bytes)")
-    shape = tuple(int(s) for s in np.frombuffer(dims, ">u4"))
+    shape = _shape(dims)
     header, count = 4 + 4 * ndim, math.prod(shape)
     expected = header + count
     if gz and expected > limit:
