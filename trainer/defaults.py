@@ -2,9 +2,11 @@
 
 Each built-in data set gets an architecture, a family, β, epochs, learning rate and batch size chosen so that
 training takes 20-60 s on a 2-core laptop (the app trains with one thread and leaves the other core to the
-window) and the 2-D codes of the classes visibly separate. ``benchmarks/training_demo.py`` trains each with
-these settings and prints the seconds and a separation figure (k-NN accuracy of the test codes next to the
-pixels' PCA plane); its figures are in ``benchmarks/README.md``.
+window) and the 2-D codes of the classes visibly separate where a 2-D code can hold the class (digits,
+Fashion-MNIST; the shapes' and faces' 2-D codes hold position, fill and background instead: the comments at
+``BUILTIN``). ``benchmarks/training_demo.py`` trains each with these settings and prints the seconds and a
+separation figure (k-NN accuracy of the test codes next to the pixels' PCA plane); its figures, and the
+settings tried and dropped, are in ``benchmarks/README.md``.
 
 Other data sets (a folder, an .npz, CelebA…) get settings from their image shape and size
 (``defaults_for``). Qt-free.
