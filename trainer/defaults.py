@@ -67,9 +67,9 @@ BUILTIN: dict[str, Defaults] = {
     # a sharper posterior (β 0.5) keeps the most of the hair colour, at a fraction of a conv body's time.
     "faces": Defaults("mlp-64-16", beta=0.5, epochs=4, batch_size=128, lr=1e-3,
                       why=f"18,000 training images of 64×64 RGB; {BENCH}"),
-    "glyphs": Defaults("mlp-64-16", family="ae", epochs=6000, batch_size=95, lr=3e-3,
+    "glyphs": Defaults("mlp-64-16", family="ae", epochs=9000, batch_size=95, lr=3e-3,
                        why=f"95 characters, one batch an epoch (the model of resources/models/train_all.sh, "
-                           f"trained 4× as long); {BENCH}"),
+                           f"trained 6× as long); {BENCH}"),
 }
 
 
