@@ -215,3 +215,12 @@ def test_for_inference_keeps_the_decoded_images_and_saves_contiguously(tmp_path)
     np.testing.assert_allclose(decode(model, z), before, atol=1e-5)
     save_checkpoint(tmp_path / "m.safetensors", model)  # safetensors needs contiguous tensors: still saves
     np.testing.assert_allclose(decode(load_checkpoint(tmp_path / "m.safetensors")[0], z), before, atol=1e-5)
+
+
+def test_finite_rows_keeps_the_rows_without_nan_or_inf():
+    from explorer.state import finite_rows
+
+    codes = np.arange(12, dtype=np.float32).reshape(6, 2)
+    assert np.array_equal(codes[finite_rows(codes)], codes)
+    codes[1, 0], codes[4, 1] = np.nan, -np.inf
+    assert finite_rows(codes).tolist() == [True, False, True, True, False, True]

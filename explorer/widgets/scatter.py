@@ -51,7 +51,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer import themes
-from explorer.state import Session, projection_choices
+from explorer.state import Session, finite_rows, projection_choices
 from explorer.widgets.colour_bar import ColourBar, steps
 from explorer.widgets.images import to_pixmap
 from explorer.widgets.manifold import OPACITY as MANIFOLD_OPACITY
@@ -486,7 +486,8 @@ class ScatterView(QWidget):
                 layer.clear()
             self.count.setText("")
             return
-        finite = np.isfinite(xy).all(axis=1)  # NaN codes (an overflowing model) are not drawn
+        rows = finite_rows(xy)  # NaN codes (an overflowing model) are not drawn
+        finite = np.ones(len(xy), bool) if isinstance(rows, slice) else rows
         for layer, mine in zip(self.layers, split_by_layer(xy, self._colour_index(len(xy)), finite,
                                                            len(self.layers)), strict=True):
             layer.setData(x=mine[:, 0], y=mine[:, 1])  # PointLayer.setData only stores the arrays
