@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from app_fixtures import *  # noqa: F403
 from PySide6.QtGui import QPalette
 
 from explorer import themes
-from explorer.widgets import denoise_panel, loss_plot, overlays, scatter
+from explorer.widgets import colour_bar, denoise_panel, loss_plot, overlays, scatter
 
 R = QPalette.ColorRole
 TEXT_ON = ((R.WindowText, R.Window), (R.Text, R.Base), (R.Text, R.AlternateBase), (R.ButtonText, R.Button),
@@ -69,6 +70,21 @@ def test_every_plotted_mark_reaches_3_to_1(name, theme, dark, presentation):
     assert not low, (name, bg, low)
 
 
+@pytest.mark.parametrize(("name", "theme", "dark", "presentation"), LOOKS)
+@pytest.mark.parametrize("colormap", colour_bar.COLORMAPS)
+def test_every_colormap_step_reaches_3_to_1(name, theme, dark, presentation, colormap):
+    """Points coloured by a value (viridis' pale yellow end vanished on white, its deep purple on black):
+    every step the scatter draws, and the run of the map it is taken from, shows on the theme's plot."""
+    bg = _look(theme, dark, presentation).background
+    lo, hi = colour_bar.ramp_range(colormap, bg)
+    assert hi - lo >= 0.55, (name, lo, hi)  # most of the map stays: the ramp still spans dark to light
+    colors = colour_bar.steps(colormap, len(scatter.PALETTE), bg)
+    low = [c.name() for c in colors if themes.contrast(c, bg) < themes.MARK_RATIO]
+    assert not low, (name, colormap, low)
+    lum = [themes.luminance(c) for c in colors]
+    assert lum == sorted(lum)  # low values dark, high values light
+
+
 @pytest.mark.parametrize("theme", ["light", "dark"])
 @pytest.mark.parametrize("presentation", [False, True])
 def test_the_window_draws_with_those_colours(loaded, theme, presentation):
@@ -99,6 +115,30 @@ def test_the_window_draws_with_those_colours(loaded, theme, presentation):
             empty = lp.empty.label.styleSheet()  # "The loss curves appear here…" (it was #444 on dark grey)
             color = themes.TEXT_COLOR.search(empty).group(1)
             assert themes.contrast(color, curve_bg) >= themes.TEXT_RATIO, color
+    finally:
+        show.leave()
+        show.set_theme("system")
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("presentation", [False, True])
+def test_points_coloured_by_a_value_show_in_every_theme(loaded, theme, presentation):
+    """Colour by a value, then change the look (and the colormap): the points and the colour bar's steps
+    keep 3:1 against the plot."""
+    sc = loaded.scatter
+    sc.color_by(np.linspace(0.0, 1.0, len(loaded.session.dataset.images)), "test value")
+    show = loaded.presentation
+    show.set_theme(theme)
+    if presentation:
+        show.enter(full_screen=False)
+    try:
+        for colormap in colour_bar.COLORMAPS:
+            sc.set_colormap(colormap)
+            bg = sc.plot.backgroundBrush().color()
+            for layer in sc.layers:
+                assert themes.contrast(layer.opts["brush"].color(), bg) >= themes.MARK_RATIO, colormap
+            bar = sc.colour_bar.item.colorMap().getColors(mode="qcolor")
+            assert all(themes.contrast(c, bg) >= themes.MARK_RATIO for c in bar), colormap
     finally:
         show.leave()
         show.set_theme("system")

@@ -293,7 +293,7 @@ class ScatterView(QWidget):
         self._click_handler: Callable[[int, float, float], None] | None = None
         self._brushes = [pg.mkBrush(c) for c in PALETTE]
         self.colormap = VALUE_COLORMAP
-        self._ramp = [pg.mkBrush(c) for c in steps(self.colormap, len(PALETTE))]
+        self._ramp = [pg.mkBrush(c) for c in steps(self.colormap, len(PALETTE), "w")]
         self.values: np.ndarray | None = None  # color_by's values (None: class colours)
         self.value_label, self.value_edges, self._bins = "", None, np.zeros(0, np.int64)
         self.label_items: list[pg.TextItem] = []
@@ -504,7 +504,7 @@ class ScatterView(QWidget):
     def set_colormap(self, name: str) -> None:
         """The colormap of ``color_by`` (viridis or cividis: ``colour_bar.COLORMAPS``)."""
         self.colormap = name
-        self._ramp = [pg.mkBrush(c) for c in steps(name, len(PALETTE))]
+        self._ramp = [pg.mkBrush(c) for c in steps(name, len(PALETTE), self._paper)]
         if self.values is not None:
             self.color_by(self.values, self.value_label)
     def _set_values(self, values: np.ndarray | None, label: str) -> None:
@@ -730,9 +730,10 @@ class ScatterView(QWidget):
         self._ink, self._paper = foreground, background
         self.plot.setBackground(background)
         self._brushes = [pg.mkBrush(c) for c in themes.on(background, PALETTE, PALETTE_ON_DARK)]
-        if self.values is None:
-            for layer, brush in zip(self.layers, self._brushes, strict=True):
-                layer.setBrush(brush)
+        self._ramp = [pg.mkBrush(c) for c in steps(self.colormap, len(PALETTE), background)]
+        shown = self._brushes if self.values is None else self._ramp
+        for layer, brush in zip(self.layers, shown, strict=True):
+            layer.setBrush(brush)
         fill = QColor(pg.mkColor(background))
         fill.setAlpha(215)
         self.legend.setBrush(fill)
