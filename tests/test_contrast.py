@@ -5,9 +5,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from app_fixtures import *  # noqa: F403
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication, QLabel
 
 from explorer import themes
 from explorer.widgets import colour_bar, denoise_panel, loss_plot, overlays, scatter
@@ -142,3 +145,173 @@ def test_points_coloured_by_a_value_show_in_every_theme(loaded, theme, presentat
     finally:
         show.leave()
         show.set_theme("system")
+
+
+# ---- the studies' windows, and every legend ---------------------------------------------------------------
+
+def _views(root) -> list:
+    """The pyqtgraph plots under ``root`` (a window), each with its PlotItem."""
+    return [v for v in root.findChildren(pg.GraphicsView) if getattr(v, "plotItem", None) is not None]
+
+
+def _mark_colors(item: pg.PlotItem) -> list:
+    """The opaque colours of ``item``'s curves, symbols, bars, lines and points (what a person sees)."""
+    paints = []
+    for x in item.items:
+        if not x.isVisible():  # (the keyboard cursor's ring takes the ink when it shows)
+            continue
+        if isinstance(x, pg.PlotDataItem):
+            paints.append(x.opts["pen"])
+            if x.opts.get("symbol") is not None:
+                paints.append(pg.mkBrush(x.opts["symbolBrush"]))
+        elif isinstance(x, pg.BarGraphItem):
+            paints += [pg.mkBrush(b) for b in (x.opts.get("brushes") or [x.opts["brush"]])]
+        elif isinstance(x, pg.InfiniteLine):
+            paints.append(x.pen)
+        elif isinstance(x, pg.ScatterPlotItem):
+            paints += [x.opts["brush"], x.opts["pen"]]
+    shown = (Qt.PenStyle.NoPen, Qt.BrushStyle.NoBrush)
+    drawn = [p for p in paints if p is not None and p.style() not in shown]
+    return [p.color() for p in drawn if p.color().alpha() == 255]
+
+
+def _assert_readable(root, name: str) -> int:
+    """Each plot under ``root``: its axes' text, title and legend text 4.5:1, its marks 3:1; how many."""
+    views = _views(root)
+    for view in views:
+        bg, item = view.backgroundBrush().color(), view.plotItem
+        for side in ("left", "bottom"):
+            axis = item.getAxis(side)
+            if axis.isVisible():
+                assert themes.contrast(axis.textPen().color(), bg) >= themes.TEXT_RATIO, (name, side)
+        if item.titleLabel.text:
+            assert themes.contrast(item.titleLabel.opts["color"], bg) >= themes.TEXT_RATIO, (name, "title")
+        legend = getattr(item, "legend", None)
+        if legend is not None:
+            fill = themes.blend(legend.opts["brush"].color(), bg, legend.opts["brush"].color().alphaF())
+            assert themes.contrast(legend.opts["labelTextColor"], fill) >= themes.TEXT_RATIO, (name, "legend")
+        low = [c.name() for c in _mark_colors(item) if themes.contrast(c, bg) < themes.MARK_RATIO]
+        assert not low, (name, bg.name(), low)
+        for x in item.items:
+            if isinstance(x, pg.InfiniteLine) and getattr(x, "label", None) is not None:
+                assert themes.contrast(x.label.color, bg) >= themes.TEXT_RATIO, (name, x.label.toPlainText())
+    return len(views)
+
+
+def _behind(widget):
+    """The colour behind ``widget``'s text: a plot's background (an empty plot's message) or the window's."""
+    parent = widget.parent()
+    while parent is not None and not isinstance(parent, pg.GraphicsView):
+        parent = parent.parent()
+    if parent is not None:
+        return parent.backgroundBrush().color()
+    return QApplication.palette().color(QPalette.ColorRole.Window)
+
+
+NAVY = "#332288"  # Paul Tol's indigo, which the studies draw with: it vanished on a dark plot
+
+
+@pytest.mark.parametrize(("name", "theme", "dark", "presentation"), LOOKS)
+def test_the_studies_take_the_theme_when_opened_and_when_it_changes(loaded, qtbot, name, theme, dark,
+                                                                    presentation):
+    """Every study window opened in a theme has its plots' background, axes, legend and marks in that theme
+    (the Runs legend showed dark text on a white box in the dark theme); a window opened before the change
+    follows it, marks drawn in colours made for white included."""
+    from explorer.studies import STUDIES
+
+    show = loaded.presentation
+    opened_before = {n: loaded.studies.open(n) for n in ("runs", "quality")}
+    for study in opened_before.values():
+        for view in _views(study):
+            if not getattr(view, "own_marks", False):
+                view.plotItem.plot([0, 1], [0, 1], pen=pg.mkPen(NAVY, width=2), name="a test curve")
+    show.set_theme(theme)
+    if presentation:
+        show.enter(full_screen=False)
+    qtbot.wait(1)  # the palette reaches the widgets in posted events
+    try:
+        plots = 0
+        for study_name in STUDIES:
+            study = loaded.studies.open(study_name)
+            plots += _assert_readable(study, f"{name}: {study_name}")
+            for label in study.findChildren(QLabel):  # the window's own text colours: style sheets, rich text
+                colors = themes.TEXT_COLOR.findall(f"{label.styleSheet()} {label.text()}")
+                if label.isVisibleTo(study):
+                    low = [c for c in colors if themes.contrast(c, _behind(label)) < themes.TEXT_RATIO]
+                    assert not low, (name, study_name, label.text(), low)
+        assert plots >= 8  # Runs, Compare (its curves and panes), Quality, Dimensions, the probe, the replay
+        show.leave()
+        show.set_theme("light")  # and back: the colours each view gave come back
+        for study_name, study in opened_before.items():
+            _assert_readable(study, f"light after {name}: {study_name}")
+            curves = [x for v in _views(study) for x in v.plotItem.items if isinstance(x, pg.PlotDataItem)]
+            assert any(c.opts["pen"].color().name() == NAVY for c in curves)
+    finally:
+        show.leave()
+        show.set_theme("system")
+        loaded.close()  # the studies stop their workers
+
+
+def test_runs_curves_drawn_after_the_change_follow_the_theme(loaded, qtbot, tmp_path):
+    """The Runs window redraws its curves on each selection: they keep 3:1 on the dark plot."""
+    from trainer import sweep
+    from trainer.data import load_dataset
+    from trainer.models import ModelConfig
+    from trainer.train import TrainConfig
+
+    model = ModelConfig(family="vae", arch="mlp", image_shape=(1, 8, 8), latent_dim=2, hidden=(8,))
+    sweep.run_sweep(model, load_dataset("digits"), "lr=1e-3,3e-3", tmp_path,
+                    train=TrainConfig(epochs=2, limit_train=32, threads=1, device="cpu"))
+    loaded.presentation.set_theme("dark")
+    try:
+        runs = loaded.studies.open("runs")
+        runs.tool.set_folder(tmp_path)
+        runs.select_runs([r["id"] for r in sweep.read_results(tmp_path)])
+        assert len(runs.curves) == 4 and len(runs.legend.items) == 2
+        _assert_readable(runs, "runs")
+    finally:
+        loaded.presentation.set_theme("system")
+        loaded.close()
+
+
+def _legends(view) -> list:
+    return [x for x in view.scene().items() if isinstance(x, pg.LegendItem)]
+
+
+@pytest.mark.parametrize("presentation", [False, True])
+def test_no_legend_covers_its_plot(loaded, qtbot, presentation):
+    """Every legend of every plot, in the window (the scatter, the noise sweep…) and in each study, lies
+    beside or below its plotting area and inside its view, with an entry in it (an empty legend has no
+    size)."""
+    from explorer.studies import STUDIES
+
+    if presentation:
+        loaded.presentation.enter(full_screen=False)
+    try:
+        roots = [loaded, *(loaded.studies.open(n) for n in STUDIES)]
+        for dock in loaded.docks.values():  # the tools' plots are laid out once their dock shows
+            dock.show()
+            dock.raise_()
+        legends = []
+        for root in roots:
+            for view in _views(root):
+                for legend in _legends(view):
+                    if not legend.items:
+                        legend.addItem(pg.PlotDataItem([0, 1], [0, 1], pen="k"), "a label of some length")
+                    legends.append((root, view, legend))
+        assert len(legends) >= 6  # the scatter, the sweep, Runs, Compare's curves, the probe, the replay
+        for root in roots:
+            root.layout().activate() if root.layout() else None
+        qtbot.wait(50)
+        for root, view, legend in legends:
+            if not (view.isVisible() and legend.isVisible()):  # (the scatter's, while points have labels)
+                continue
+            box = view.plotItem.getViewBox().sceneBoundingRect()
+            rect = legend.sceneBoundingRect().adjusted(1, 1, -1, -1)  # (the layout rounds to half pixels)
+            where = f"{type(root).__name__}: {[label.text for _, label in legend.items][:2]}"
+            assert rect.width() > 0 and not rect.intersects(box), (where, rect, box)
+            shown = view.mapToScene(view.viewport().rect()).boundingRect()
+            assert shown.contains(rect), (where, rect, shown)
+    finally:
+        loaded.presentation.leave()
+        loaded.close()
