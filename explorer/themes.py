@@ -33,7 +33,8 @@ ON_DARK = {"#555": "#b4b4b4", "#444": "#c4c4c4", "#b00": "#ff7b7b", "#b00020": "
 TEXT_COLOR = re.compile(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{3,6})\b")
 LIGHT_SHEET = "light_style_sheet"  # a widget's own style sheet, kept while a dark one replaces it
 TEXT_RATIO, MARK_RATIO = 4.5, 3.0  # WCAG 2.1 AA: text (SC 1.4.3) and graphical objects (SC 1.4.11)
-LIGHT_HIGHLIGHT = "#1f6fb2"  # Fusion's #308cc6 gives white selected text only 3.6:1
+LIGHT_HIGHLIGHT = "#1a5e96"  # Fusion's #308cc6 gives white selected text only 3.6:1; Fusion draws a progress
+# bar's filled part as a gradient up to ~15 % lighter than the highlight: white text on it still reaches 5.3:1
 LIGHT_INK = "#404040"  # axes and their text on a white plot (pyqtgraph's grey #969696 gives 3:1)
 
 
@@ -114,7 +115,7 @@ def dark_palette() -> QPalette:
                      R.AlternateBase: "#2e2e2e", R.ToolTipBase: "#454545", R.ToolTipText: "#f0f0f0",
                      R.Text: "#e8e8e8", R.Button: "#3c3c3c", R.ButtonText: "#e8e8e8", R.BrightText: "#ff6b6b",
                      R.Light: "#555555", R.Midlight: "#474747", R.Mid: "#2a2a2a", R.Dark: "#1e1e1e",
-                     R.Shadow: "#141414", R.Highlight: "#1f6fb2", R.HighlightedText: "#ffffff",
+                     R.Shadow: "#141414", R.Highlight: LIGHT_HIGHLIGHT, R.HighlightedText: "#ffffff",
                      R.Link: "#6cb4ff", R.LinkVisited: "#c89cff", R.PlaceholderText: "#9a9a9a"}, "#808080")
 
 
@@ -300,6 +301,12 @@ def style_window(widget: QWidget) -> None:
     for w in [widget, *widget.findChildren(QWidget)]:
         if callable(hook := getattr(w, "on_look", None)):
             hook(current)
+
+
+def recolor_for_palette(root: QWidget) -> None:
+    """``recolor_text`` for the palette in use (a dialog made after the theme was applied calls it when it
+    shows)."""
+    recolor_text(root, is_dark(root.palette().color(R.Window)))
 
 
 def recolor_text(root: QWidget, dark: bool) -> None:

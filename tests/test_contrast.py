@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pyqtgraph as pg
 import pytest
@@ -315,3 +317,104 @@ def test_no_legend_covers_its_plot(loaded, qtbot, presentation):
     finally:
         loaded.presentation.leave()
         loaded.close()
+
+
+BACKGROUND = re.compile(r"background(?:-color)?:\s*(#[0-9a-fA-F]{3,6})\b")
+
+
+def _text_background(widget):
+    """What ``widget``'s text is drawn on: the nearest background a style sheet sets (the scatter's banner,
+    the inspector's dark image boxes), a plot's background (an empty plot's message), or the window's."""
+    w = widget
+    while w is not None:
+        if found := BACKGROUND.search(w.styleSheet() or ""):
+            return found.group(1)
+        if isinstance(w, pg.GraphicsView):
+            return w.backgroundBrush().color()
+        w = w.parentWidget()
+    return QApplication.palette().color(QPalette.ColorRole.Window)
+
+
+SPAN = re.compile(r"color:\s*(#[0-9a-fA-F]{3,6})\b[^>]*>([^<]*)<")  # a coloured span of rich text
+
+
+def _low_text(root) -> list:
+    """Each label under ``root`` whose style sheet or rich text sets a colour below 4.5:1 on its background
+    (shown or not: a hidden message shows later in the same colour); a span of a symbol only (the loss
+    legend's ▬ before each word) is a mark: 3:1."""
+    low = []
+    for label in root.findChildren(QLabel):
+        bg = _text_background(label)
+        wanted = [(c, themes.TEXT_RATIO) for c in themes.TEXT_COLOR.findall(label.styleSheet() or "")]
+        wanted += [(c, themes.TEXT_RATIO if any(ch.isalnum() for ch in inside) else themes.MARK_RATIO)
+                   for c, inside in SPAN.findall(label.text())]
+        low += [(label.text()[:40], c, round(themes.contrast(c, bg), 2)) for c, ratio in wanted
+                if themes.contrast(c, bg) < ratio]
+    return low
+
+
+@pytest.mark.parametrize(("name", "theme", "dark", "presentation"), LOOKS)
+def test_every_coloured_text_in_the_window_reaches_4_5_to_1(loaded, qtbot, name, theme, dark, presentation):
+    """The panels' own text colours (hints, messages, notices, the scatter's banner) against what they are
+    drawn on, in each look, and the data set dialog's problem line (a dialog opened in the theme)."""
+    from explorer.dialogs import DataSetDialog
+
+    show = loaded.presentation
+    show.set_theme(theme)
+    if presentation:
+        show.enter(full_screen=False)
+    qtbot.wait(1)  # the palette reaches the widgets in posted events
+    try:
+        assert not _low_text(loaded), name
+        dialog = DataSetDialog(loaded)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.wait(1)
+        assert not _low_text(dialog), name
+        dialog.close()
+    finally:
+        show.leave()
+        show.set_theme("system")
+
+
+def test_the_confusion_cells_text_reaches_4_5_to_1(qapp):
+    """The classifier's confusion matrix: each cell's count on its shade (white text at a share of 0.5 and a
+    little over was 2.3:1 on mid blue)."""
+    from explorer.studies.classifier import _count_item
+
+    for share in np.linspace(0.0, 1.0, 41):
+        item = _count_item(3, float(share), "a", "b")
+        ratio = themes.contrast(item.foreground().color(), item.background().color())
+        assert ratio >= themes.TEXT_RATIO, (share, round(ratio, 2))
+
+
+def _drawn_text_ratio(image, x0: int, x1: int) -> float:
+    """The contrast of the text drawn in columns ``x0``…``x1`` of ``image`` against the colour most of those
+    pixels have (the bar behind it): its glyphs' strongest pixel."""
+    pixels = np.array([[image.pixelColor(x, y).rgb() & 0xFFFFFF for x in range(x0, x1)]
+                       for y in range(image.height() // 4, 3 * image.height() // 4)]).ravel()
+    values, counts = np.unique(pixels, return_counts=True)
+    bg = f"#{values[np.argmax(counts)]:06x}"
+    return max(themes.contrast(f"#{v:06x}", bg) for v in values)
+
+
+@pytest.mark.parametrize(("name", "theme", "dark", "presentation"), LOOKS)
+def test_the_training_progress_text_reaches_4_5_to_1(loaded, qtbot, name, theme, dark, presentation):
+    """"Stopped · 57 %" over the bar's filled part and over its empty part, as drawn in each look."""
+    show = loaded.presentation
+    show.set_theme(theme)
+    if presentation:
+        show.enter(full_screen=False)
+    qtbot.wait(1)
+    try:
+        bar = loaded.training_dock.progress
+        bar.setValue(570)
+        bar.setFormat("Stopped · %p% · Stopped · %p%")  # text over both parts of the bar
+        image = bar.grab().toImage()
+        w = image.width()
+        filled, empty = (4, int(0.55 * w)), (int(0.6 * w), w - 4)
+        for x0, x1 in (filled, empty):
+            assert _drawn_text_ratio(image, x0, x1) >= themes.TEXT_RATIO, (name, x0, x1)
+    finally:
+        show.leave()
+        show.set_theme("system")
