@@ -223,8 +223,10 @@ def fit_marks(plot_item: pg.PlotItem, background=None) -> None:
                 _fit_each(item, "brushes", bg)
         elif isinstance(item, pg.InfiniteLine):
             _fit(item, "pen", bg, pg.InfiniteLine.setPen, lambda i: i.pen)
-            if getattr(item, "label", None) is not None:  # its words: text, 4.5:1
+            if getattr(item, "label", None) is not None:  # its words: 4.5:1, on a box of the background
                 _fit(item.label, "color", bg, _set_text_color, lambda i: i.color, ratio=TEXT_RATIO)
+                item.label.fill = pg.mkBrush(bg)  # (over bars: Quality's "mean" on the histogram)
+                item.label.update()
         elif isinstance(item, pg.ScatterPlotItem):
             _fit(item, "brush", bg, pg.ScatterPlotItem.setBrush)
 

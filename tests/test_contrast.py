@@ -195,7 +195,9 @@ def _assert_readable(root, name: str) -> int:
         low = [c.name() for c in _mark_colors(item) if themes.contrast(c, bg) < themes.MARK_RATIO]
         assert not low, (name, bg.name(), low)
         for x in item.items:
-            if isinstance(x, pg.InfiniteLine) and getattr(x, "label", None) is not None:
+            if isinstance(x, pg.InfiniteLine) and getattr(x, "label", None) is not None:  # on its own box
+                box = x.label.fill  # (Quality's "mean" and "median" lie over the histogram's bars)
+                assert box.style() != Qt.BrushStyle.NoBrush and box.color() == bg, (name, x.label.toPlainText())
                 assert themes.contrast(x.label.color, bg) >= themes.TEXT_RATIO, (name, x.label.toPlainText())
     return len(views)
 
