@@ -196,8 +196,8 @@ def _assert_readable(root, name: str) -> int:
         assert not low, (name, bg.name(), low)
         for x in item.items:
             if isinstance(x, pg.InfiniteLine) and getattr(x, "label", None) is not None:  # on its own box
-                box = x.label.fill  # (Quality's "mean" and "median" lie over the histogram's bars)
-                assert box.style() != Qt.BrushStyle.NoBrush and box.color() == bg, (name, x.label.toPlainText())
+                box, words = x.label.fill, x.label.toPlainText()  # (Quality's "mean" lies over the bars)
+                assert box.style() != Qt.BrushStyle.NoBrush and box.color() == bg, (name, words)
                 assert themes.contrast(x.label.color, bg) >= themes.TEXT_RATIO, (name, x.label.toPlainText())
     return len(views)
 
