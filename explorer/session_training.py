@@ -53,6 +53,7 @@ class TrainingSession:
         self.unsaved = False
         self.continuing = False
         self._reselect = -1  # a row selected before the trained model was re-encoded
+        self._redecode: tuple[float, float] | None = None  # and the view position of a decoded point
         self._adopting = -1  # job number of the trained model being built in the model lane
         # asked before another model replaces the current one (the window asks Save / Discard / Cancel:
         # explorer.unsaved); the argument says what would replace it ("Opening x.safetensors")
@@ -147,6 +148,7 @@ class TrainingSession:
         """The model lane's answer to ``adopt_weights``."""
         self._adopting = -1
         keep = self.selected if self.decoded is None else -1
+        point = self.decoded.xy if self.decoded is not None and self.projection.invertible else None
         self.continuing = True
         try:
             adopted = self.set_model(loaded.model, loaded.info, None)
@@ -154,12 +156,17 @@ class TrainingSession:
             self.continuing = False
         self.unsaved = adopted
         self._reselect = keep if adopted else -1
+        self._redecode = point if adopted else None
 
     def _select_again(self) -> None:
-        """After the trained model is encoded: select the row that was selected during training."""
+        """After the trained model is encoded: select the row that was selected during training, or decode
+        the point that was decoded (at the same view position, with the trained model)."""
         row, self._reselect = self._reselect, -1
+        point, self._redecode = self._redecode, None
         if 0 <= row < self.n_encoded:
             self.select(row)
+        elif point is not None and self.plane is not None and self.selected < 0:
+            self.decode_at(*point)
 
     def restore(self, model, info, path, dataset) -> None:
         """Training failed before it gave a model: the model and data set open before it come back."""

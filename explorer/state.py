@@ -273,7 +273,7 @@ class Session(QObject, TrainingSession):
             self.projection = self._last_plane = default_projection(model.config.latent_dim)
         self.model, self.info = model, info
         self.model_path = Path(path) if path is not None else None
-        self.unsaved, self._reselect = False, -1
+        self.unsaved, self._reselect, self._redecode = False, -1, None
         self.modelChanged.emit()
         self.status.emit(f"Model: {self.model_name()}")
         self.reencode()

@@ -1,0 +1,97 @@
+"""Every mark a person made survives the snapshots of a model in training and the trained model's adoption:
+it is kept and refreshed for the newer weights, or cleared with everything that refers to it.
+
+The training is played by hand (``FakeTraining``): the session gets the snapshots that the Training dock's
+controller would give it (codes and weights of tiny seeded models), so the tests need no training thread."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from explorer import workers
+from tests.app_fixtures import *  # noqa: F403
+from tests.app_fixtures import LOAD_TIMEOUT_MS
+
+WAIT_MS = LOAD_TIMEOUT_MS
+
+
+class FakeTraining:
+    """Snapshots of a 2-D VAE for the digits, one seeded model per snapshot (the weights move)."""
+
+    def __init__(self, session, dataset, qtbot):
+        from trainer.models import ModelConfig
+
+        self.session, self.dataset, self.qtbot = session, dataset, qtbot
+        self.config = ModelConfig(family="vae", arch="mlp", image_shape=dataset.image_shape, latent_dim=2,
+                                  hidden=(16,))
+
+    def weights(self, seed: int):
+        import torch
+
+        from explorer.training import encode_np, weights_np
+        from trainer.models import build_model
+
+        torch.manual_seed(seed)
+        model = build_model(self.config)
+        return encode_np(model, self.dataset.images), weights_np(model)
+
+    def begin(self) -> None:
+        self.session.begin_training(self.dataset, "untitled (training, starting)")
+
+    def snapshot(self, seed: int, *also) -> None:
+        """One epoch's snapshot; waits until the panels show it (and for ``also``: signals that follow)."""
+        codes, weights = self.weights(seed)
+        with self.qtbot.waitSignals([self.session.modelUpdated, *also], timeout=WAIT_MS, order="simple"):
+            self.session.show_training(codes, weights, self.config)
+
+    def adopt(self, seed: int, *also) -> None:
+        """Training ends and the model of ``seed`` becomes current; waits for ``ready`` (and ``also``)."""
+        _, weights = self.weights(seed)
+        with self.qtbot.waitSignals([self.session.ready, *also], timeout=WAIT_MS, order="simple"):
+            self.session.end_training()
+            self.session.adopt_weights(self.config, weights)
+
+
+@pytest.fixture
+def fake(window, digits, qtbot):
+    window.session.set_dataset(digits)
+    training = FakeTraining(window.session, digits, qtbot)
+    training.begin()
+    return training
+
+
+def cross_at(window) -> tuple[float, float] | None:
+    lines = window.scatter.cross
+    return (lines[0].value(), lines[1].value()) if all(line.isVisible() for line in lines) else None
+
+
+def test_a_decoded_point_is_decoded_again_at_each_snapshot_and_by_the_trained_model(window, fake, qtbot):
+    s = window.session
+    fake.snapshot(1)
+    x, y = empty_spot(window)  # noqa: F405
+    with qtbot.waitSignal(s.decodedChanged, timeout=WAIT_MS):
+        window.scatter.act_at(-1, x, y)
+    first = s.decoded.image.copy()
+    fake.snapshot(2, s.decodedChanged)  # the same place, decoded by the newer weights
+    assert s.decoded is not None and s.decoded.xy == (x, y) and not np.allclose(s.decoded.image, first)
+    fake.adopt(3, s.decodedChanged)
+    assert s.training == "" and s.decoded is not None and s.decoded.xy == (x, y)
+    expected = workers.decode_point(s.model, s.plane, (x, y))  # what the trained model decodes there
+    np.testing.assert_allclose(s.decoded.image, expected.image, atol=1e-6)
+    np.testing.assert_allclose(s.decoded.z, expected.z, atol=1e-6)
+    assert cross_at(window) == pytest.approx((x, y))
+    assert window.inspector.decoded is not None and "Decoded point" in window.inspector.details.text()
+
+
+def test_a_selected_row_is_reconstructed_by_each_snapshot_and_by_the_trained_model(window, fake, qtbot):
+    s = window.session
+    fake.snapshot(1)
+    with qtbot.waitSignal(s.reconstructionReady, timeout=WAIT_MS):
+        s.select(7)
+    first = s.reconstruction.image.copy()
+    fake.snapshot(2, s.reconstructionReady)
+    assert s.selected == 7 and not np.allclose(s.reconstruction.image, first)
+    fake.adopt(3, s.reconstructionReady)
+    assert s.selected == 7 and s.reconstruction.index == 7 and s.decoded is None
+    assert cross_at(window) is None and window.inspector.reconstruction is not None
