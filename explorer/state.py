@@ -66,7 +66,9 @@ Methods
                                        lane (``computing``, progress signals) unless cached: the last
                                        embedding per kind is kept until the codes (t-SNE, UMAP of the
                                        codes) or the data set (pixel views) change. New codes (another model,
-                                       training, re-encoding) bring back the last invertible view
+                                       re-encoding) bring back the last invertible view; while a model
+                                       trains, a view asked for is computed to its end and stays shown,
+                                       computed again for the newest codes (explorer/session_training)
     cancel_projection()                stop computing a view; the view shown before stays
     cancel_work()                      stop loading a model or data set, encoding and computing a view (the
                                        status bar's Cancel). A model being loaded is dropped: the model and
@@ -197,6 +199,7 @@ class Session(QObject, TrainingSession):
         self.n_encoded = 0
         self.projection = Projection()
         self.computing: Projection | None = None
+        self._computing_codes: np.ndarray | None = None
         self._last_plane = self.projection  # the last invertible view: shown again when codes change
         self._embeddings: dict[str, np.ndarray] = {}  # kind -> N×2, for the non-invertible views
         self._nearest = None  # cKDTree over the codes, for to_view in a non-invertible view
@@ -273,7 +276,7 @@ class Session(QObject, TrainingSession):
             self.projection = self._last_plane = default_projection(model.config.latent_dim)
         self.model, self.info = model, info
         self.model_path = Path(path) if path is not None else None
-        self.unsaved, self._reselect, self._redecode = False, -1, None
+        self.unsaved, self._reselect, self._redecode, self._reproject = False, -1, None, None
         self.modelChanged.emit()
         self.status.emit(f"Model: {self.model_name()}")
         self.reencode()
@@ -490,6 +493,7 @@ class Session(QObject, TrainingSession):
             self.status.emit(f"The {projection.label} can be computed once every image is encoded")
             return
         self.computing = projection
+        self._computing_codes = self.codes  # the codes it is computed from (training moves them on)
         data = self.dataset.images if projection.of_pixels else self.codes[:self.n_encoded].copy()
         steps = embedding_steps(projection.kind)
         self._set_busy("projection", f"Computing the {projection.label}…")
@@ -509,6 +513,7 @@ class Session(QObject, TrainingSession):
         self.computing = None
         self.projectionComputing.emit(None)
         self._show(projection)
+        self._embedding_shown(projection, self._computing_codes)
 
     def _on_embed_failed(self, number: int, _message: str) -> None:
         if self._lanes["projection"].is_current(number) and self.computing is not None:

@@ -95,3 +95,73 @@ def test_a_selected_row_is_reconstructed_by_each_snapshot_and_by_the_trained_mod
     fake.adopt(3, s.reconstructionReady)
     assert s.selected == 7 and s.reconstruction.index == 7 and s.decoded is None
     assert cross_at(window) is None and window.inspector.reconstruction is not None
+
+
+class GatedEmbedding:
+    """A stand-in for t-SNE whose runs end one by one when the test says (``finish_one``); each run's result
+    is a known function of the codes it was given (``expected``)."""
+
+    def __init__(self):
+        import threading
+
+        self.gate, self.given = threading.Semaphore(0), []
+
+    @staticmethod
+    def expected(codes: np.ndarray) -> np.ndarray:
+        return (codes[:, ::-1] * 3.0 + 1.0).astype(np.float32)
+
+    def steps(self, data: np.ndarray):
+        from trainer.embed import EmbedStep
+
+        self.given.append(data.copy())
+        yield EmbedStep(0.0, "t-SNE: preparing the data")
+        self.gate.acquire(timeout=30)
+        yield EmbedStep(1.0, "t-SNE: done", self.expected(data))
+
+    def finish_one(self) -> None:
+        self.gate.release()
+
+
+@pytest.fixture
+def gated(monkeypatch):
+    from explorer import state
+
+    gated = GatedEmbedding()
+    monkeypatch.setattr(state, "embedding_steps", lambda kind: gated.steps)
+    yield gated
+    for _ in range(10):  # a run still waiting ends (the lane is stopped when the window closes)
+        gated.finish_one()
+
+
+def test_a_tsne_asked_for_during_training_is_shown_and_follows_the_newest_codes(window, fake, gated, qtbot):
+    from explorer.state import Projection
+
+    s, box = window.session, window.scatter.projection_box
+    tsne = Projection("tsne")
+    fake.snapshot(1)
+    first = s.codes.copy()
+    s.set_projection(tsne)
+    assert s.computing == tsne
+    fake.snapshot(2)  # a snapshot while it runs: it goes on (it was cancelled at each snapshot)
+    assert s.computing == tsne and box.currentText() == "t-SNE of the codes"
+    with qtbot.waitSignal(s.projectionChanged, timeout=WAIT_MS):
+        gated.finish_one()
+    assert s.projection == tsne  # the t-SNE of the codes it started on, shown
+    np.testing.assert_allclose(s.xy, gated.expected(first))
+    assert s.computing == tsne  # and computed again for the newest codes
+    np.testing.assert_array_equal(gated.given[-1], s.codes)
+    with qtbot.waitSignal(s.projectionComputing, timeout=WAIT_MS):
+        gated.finish_one()
+    np.testing.assert_allclose(s.xy, gated.expected(s.codes))
+    assert s.projection == tsne and s.computing is None and box.currentText() == "t-SNE of the codes"
+    fake.snapshot(3)  # the t-SNE shown stays shown, and is computed for the newer codes
+    assert s.projection == tsne and s.computing == tsne
+    with qtbot.waitSignal(s.projectionComputing, timeout=WAIT_MS):
+        gated.finish_one()
+    np.testing.assert_allclose(s.xy, gated.expected(s.codes))
+    fake.adopt(4, s.projectionComputing)  # the trained model: its t-SNE is computed once it is encoded
+    assert s.computing == tsne and box.currentText() == "t-SNE of the codes"
+    with qtbot.waitSignal(s.projectionChanged, timeout=WAIT_MS):
+        gated.finish_one()
+    assert s.projection == tsne and s.computing is None
+    np.testing.assert_allclose(s.xy, gated.expected(s.codes))
