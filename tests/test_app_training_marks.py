@@ -165,3 +165,66 @@ def test_a_tsne_asked_for_during_training_is_shown_and_follows_the_newest_codes(
         gated.finish_one()
     assert s.projection == tsne and s.computing is None
     np.testing.assert_allclose(s.xy, gated.expected(s.codes))
+
+
+def test_interpolation_ends_are_kept_and_decoded_again_by_the_trained_model(window, fake, qtbot):
+    s, tool = window.session, window.docks["interpolate"].panel.tool
+    fake.snapshot(1)
+    x, y = empty_spot(window)  # noqa: F405
+    tool.set_end("a", s.codes[3], "#3", row=3)
+    with qtbot.waitSignal(tool.stripChanged, timeout=WAIT_MS):
+        tool.shift_click(-1, x, y)  # B: a latent point of empty space
+    point = tool.b.code.copy()
+    fake.snapshot(2, tool.stripChanged)  # the ends and the strip, with the newer weights
+    np.testing.assert_array_equal(tool.a.code, s.codes[3])
+    fake.adopt(3, tool.stripChanged)  # the latent point was dropped here
+    assert tool.b is not None and tool.b.row == -1 and tool.strip is not None
+    np.testing.assert_array_equal(tool.b.code, point)
+    np.testing.assert_array_equal(tool.a.code, s.codes[3])
+
+
+def test_analogy_picks_and_the_own_group_follow_the_snapshots_and_the_trained_model(window, fake, qtbot):
+    s, tool = window.session, window.docks["attributes"].panel.tool
+    rows = [1, 2, 3]
+
+    def analogy_of_current_codes() -> bool:
+        return tool.analogy is not None and np.array_equal(tool.analogy.codes[:3], s.codes[rows])
+
+    fake.snapshot(1)
+    tool.start_analogy()
+    for r in rows:
+        tool.pick(r, 0.0, 0.0)
+    qtbot.waitUntil(analogy_of_current_codes, timeout=WAIT_MS)
+    group = s.dataset.labels == 0
+    tool.set_mask(group)
+    fake.snapshot(2)
+    qtbot.waitUntil(analogy_of_current_codes, timeout=WAIT_MS)  # A, B, C: the rows' newer codes, decoded
+    fake.adopt(3)
+    qtbot.waitUntil(analogy_of_current_codes, timeout=WAIT_MS)
+    assert [p.index for p in tool.picks] == rows
+    assert tool.source == "selection" and np.array_equal(tool.mask, group) and tool.direction is not None
+
+
+def test_samples_from_the_mixture_are_fitted_to_each_snapshots_codes(window, fake, qtbot):
+    tool = window.docks["sample"].panel.tool
+    tool.set_source("mixture")
+    fake.snapshot(1)
+    qtbot.waitUntil(lambda: tool.samples is not None and tool.samples.mixture is not None, timeout=WAIT_MS)
+    first = tool.samples.mixture
+    fake.snapshot(2)  # the mixture of the older codes was reused
+    qtbot.waitUntil(lambda: tool.samples.mixture is not first, timeout=WAIT_MS)
+
+
+def test_a_drawing_is_encoded_again_and_its_neighbours_found_in_each_snapshots_codes(window, fake, qtbot):
+    from scipy.spatial import cKDTree
+
+    s, tool = window.session, window.docks["draw"].panel.tool
+    fake.snapshot(1)
+    tool.set_bitmap(s.dataset.images[5])
+    qtbot.waitUntil(lambda: tool.result is not None and tool.result.rows is not None, timeout=WAIT_MS)
+    first = tool.result.code.copy()
+    fake.snapshot(2)
+    qtbot.waitUntil(lambda: not np.array_equal(tool.result.code, first), timeout=WAIT_MS)
+    assert tool.result.rows is not None and tool.trail == []
+    _, nearest = cKDTree(s.codes).query(tool.result.code, k=len(tool.result.rows))
+    np.testing.assert_array_equal(tool.result.rows, nearest)  # among the newer codes, not the older ones
