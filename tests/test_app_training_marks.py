@@ -228,3 +228,23 @@ def test_a_drawing_is_encoded_again_and_its_neighbours_found_in_each_snapshots_c
     assert tool.result.rows is not None and tool.trail == []
     _, nearest = cKDTree(s.codes).query(tool.result.code, k=len(tool.result.rows))
     np.testing.assert_array_equal(tool.result.rows, nearest)  # among the newer codes, not the older ones
+
+
+def test_the_selected_rows_neighbours_are_found_again_in_each_snapshots_codes(window, fake, qtbot):
+    from trainer.neighbours import neighbours
+
+    s, dock = window.session, window.extras.neighbours
+    dock.raise_()
+    qtbot.waitUntil(lambda: dock.panel.active, timeout=5000)
+    panel = dock.panel
+    fake.snapshot(1)
+    s.select(40)
+    qtbot.waitUntil(lambda: panel.result is not None and panel.result.row == 40, timeout=WAIT_MS)
+    fake.snapshot(2)  # the neighbours of the older codes stayed
+
+    def found_in_newest_codes() -> bool:
+        expected = neighbours(s.codes, s.dataset.images, 40, 8).latent_rows
+        return panel.result is not None and np.array_equal(panel.result.latent_rows, expected)
+
+    qtbot.waitUntil(found_in_newest_codes, timeout=WAIT_MS)
+    assert panel.shown_rows("latent") == panel.result.latent_rows.tolist()
