@@ -146,8 +146,9 @@ class TrainingSession:
             row = self.selected
             code, image = self.codes[row].copy(), self.dataset.images[row]
             self._lanes["recon"].submit(workers.reconstruct, self.model, row, code, image)
-        elif self.decoded is not None and self.plane is not None:
-            xy = tuple(float(v) for v in self.decoded.xy)
+        elif (xy := self.decoded.xy if self.decoded is not None else self._pending_point) is not None \
+                and self.plane is not None:  # a click being decoded by the older weights too
+            self._pending_point = xy = tuple(float(v) for v in xy)
             self._lanes["point"].submit(workers.decode_point, self.model, self.plane, xy)
 
     def end_training(self) -> None:
@@ -168,7 +169,8 @@ class TrainingSession:
         """The model lane's answer to ``adopt_weights``."""
         self._adopting = -1
         keep = self.selected if self.decoded is None else -1
-        point = self.decoded.xy if self.decoded is not None and self.projection.invertible else None
+        point = self.decoded.xy if self.decoded is not None else self._pending_point
+        point = point if self.projection.invertible else None
         view = self.computing or self.projection
         self.continuing = True
         try:

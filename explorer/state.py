@@ -208,6 +208,7 @@ class Session(QObject, TrainingSession):
         self.selected = -1
         self.reconstruction: Reconstruction | None = None
         self.decoded: DecodedPoint | None = None
+        self._pending_point: tuple[float, float] | None = None  # view (x, y) being decoded
         self.view_range: tuple | None = None
         self.grid: GridResult | None = None
         self.is_ready = False
@@ -481,9 +482,7 @@ class Session(QObject, TrainingSession):
         self.projection = projection
         if projection.invertible:
             self._last_plane = projection
-        if self.decoded is not None:  # a decoded point belongs to the old view; the selected row stays
-            self.decoded = None
-            self.decodedChanged.emit()
+        self._clear_decoded()  # a decoded point belongs to the old view; the selected row stays
         if self.n_encoded:
             self._project()
         self.projectionChanged.emit()
@@ -561,9 +560,8 @@ class Session(QObject, TrainingSession):
     def select(self, index: int) -> None:
         """Select data row ``index`` (-1 clears); its reconstruction arrives with ``reconstructionReady``."""
         self.selected, self.reconstruction = int(index), None
-        if index >= 0 and self.decoded is not None:
-            self.decoded = None
-            self.decodedChanged.emit()
+        if index >= 0:
+            self._clear_decoded()
         self.selectionChanged.emit(self.selected)
         if 0 <= index < self.n_encoded and self.model is not None:
             code, image = self.codes[index].copy(), self.dataset.images[index]
@@ -578,7 +576,8 @@ class Session(QObject, TrainingSession):
             return False
         if self.selected >= 0:
             self.select(-1)
-        self._lanes["point"].submit(workers.decode_point, self.model, self.plane, (float(x), float(y)))
+        self._pending_point = (float(x), float(y))
+        self._lanes["point"].submit(workers.decode_point, self.model, self.plane, self._pending_point)
         return True
 
     def clear_points(self) -> None:
@@ -588,7 +587,14 @@ class Session(QObject, TrainingSession):
     def _clear_points(self) -> None:
         if self.selected >= 0:
             self.select(-1)
-        if self.decoded is not None:
+        self._clear_decoded()
+
+    def _clear_decoded(self) -> None:
+        """No decoded point, nor one on its way (the scatter drew its cross-hair at the click already)."""
+        pending, self._pending_point = self._pending_point is not None, None
+        if pending:
+            self._lanes["point"].cancel()
+        if self.decoded is not None or pending:
             self.decoded = None
             self.decodedChanged.emit()
 
@@ -599,7 +605,7 @@ class Session(QObject, TrainingSession):
 
     def _on_decoded(self, number: int, point: DecodedPoint) -> None:
         if self._lanes["point"].is_current(number) and self.selected < 0:
-            self.decoded = point
+            self.decoded, self._pending_point = point, None
             self.decodedChanged.emit()
 
     # ---- the visible region and its grid -----------------------------------------------------------------

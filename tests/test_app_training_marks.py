@@ -248,3 +248,22 @@ def test_the_selected_rows_neighbours_are_found_again_in_each_snapshots_codes(wi
 
     qtbot.waitUntil(found_in_newest_codes, timeout=WAIT_MS)
     assert panel.shown_rows("latent") == panel.result.latent_rows.tolist()
+
+
+@pytest.mark.parametrize("then", ["select a row", "another view", "escape"])
+def test_a_click_still_being_decoded_leaves_no_crosshair_when_something_else_replaces_it(loaded, qtbot, then):
+    from explorer.state import Projection
+
+    s = loaded.session
+    x, y = empty_spot(loaded)  # noqa: F405
+    loaded.scatter.act_at(-1, x, y)  # the cross-hair is drawn at once; the image comes from a worker
+    assert cross_at(loaded) == pytest.approx((x, y)) and s.decoded is None
+    if then == "select a row":
+        s.select(3)
+    elif then == "another view":
+        s.set_projection(Projection("pca"))
+    else:
+        s.clear_points()
+    qtbot.wait(300)  # the decoded image would have come by now
+    assert s.decoded is None and cross_at(loaded) is None
+    assert loaded.inspector.decoded is None
