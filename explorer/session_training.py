@@ -75,6 +75,7 @@ class TrainingSession:
         self._lanes["snapshot"].cancel()
         self._drop("model")  # a model still loading (or a trained one being adopted) would replace it
         self._adopting = -1
+        self._held = False
         self.training, self.unsaved = label, False
         self.model = self.info = self.model_path = None
         if dataset is not self.dataset:
@@ -129,7 +130,7 @@ class TrainingSession:
         self.codesChanged.emit()
         if back:
             self.projectionChanged.emit()
-        elif self.computing is None and self.projection.kind in CODE_EMBEDDINGS:
+        elif not self._held and self.computing is None and self.projection.kind in CODE_EMBEDDINGS:
             self._compute(self.projection)  # the view shown, for these codes (it stays shown meanwhile)
 
     def _embedding_shown(self, projection, codes) -> None:
@@ -137,7 +138,8 @@ class TrainingSession:
         came meanwhile (a run is never cancelled by a snapshot, so each one ends and is seen)."""
         from explorer.state import CODE_EMBEDDINGS
 
-        if self.training and projection.kind in CODE_EMBEDDINGS and codes is not self.codes:
+        newer = codes is not self.codes
+        if self.training and newer and not self._held and projection.kind in CODE_EMBEDDINGS:
             self._compute(projection)
 
     def _decode_points_again(self) -> None:

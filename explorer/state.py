@@ -69,7 +69,8 @@ Methods
                                        re-encoding) bring back the last invertible view; while a model
                                        trains, a view asked for is computed to its end and stays shown,
                                        computed again for the newest codes (explorer/session_training)
-    cancel_projection()                stop computing a view; the view shown before stays
+    cancel_projection()                stop computing a view; the view shown before stays (while a model
+                                       trains, it is not computed again for newer codes until chosen again)
     cancel_work()                      stop loading a model or data set, encoding and computing a view (the
                                        status bar's Cancel). A model being loaded is dropped: the model and
                                        data open before stay. An encoding stops where it is: the scatter keeps
@@ -200,6 +201,8 @@ class Session(QObject, TrainingSession):
         self.projection = Projection()
         self.computing: Projection | None = None
         self._computing_codes: np.ndarray | None = None
+        self._embedded_from: dict[str, np.ndarray] = {}  # kind -> the codes its embedding was computed from
+        self._held = False  # the person cancelled: training does not compute the view shown again
         self._last_plane = self.projection  # the last invertible view: shown again when codes change
         self._embeddings: dict[str, np.ndarray] = {}  # kind -> N×2, for the non-invertible views
         self._nearest = None  # cKDTree over the codes, for to_view in a non-invertible view
@@ -442,13 +445,22 @@ class Session(QObject, TrainingSession):
             self.cancel_projection()
             if projection != self.projection:
                 self._show(projection)
+            if self._older_codes(projection):  # a model in training moved the codes since it was computed
+                self._compute(projection)
         elif projection != self.computing:
             self._compute(projection)
+        self._held = False
+
+    def _older_codes(self, projection: Projection) -> bool:
+        """The cached t-SNE or UMAP was computed from codes older than ``codes`` (only while training)."""
+        return (projection.kind in CODE_EMBEDDINGS
+                and self._embedded_from.get(projection.kind) is not self.codes)
 
     def cancel_projection(self) -> None:
         """Stop computing a view (the running t-SNE ends at its next step); the view shown stays."""
         if self.computing is None:
             return
+        self._held = True  # while a model trains, the view shown is not computed again for newer codes
         self._lanes["projection"].cancel()
         self.computing = None
         if self._busy.pop("projection", None) is not None:
@@ -508,6 +520,7 @@ class Session(QObject, TrainingSession):
             return
         projection = self.computing
         self._embeddings[projection.kind] = step.xy
+        self._embedded_from[projection.kind] = self._computing_codes
         self._finish("projection", number)
         self.computing = None
         self.projectionComputing.emit(None)

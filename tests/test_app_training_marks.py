@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 from explorer import workers
 from tests.app_fixtures import *  # noqa: F403
@@ -107,8 +108,9 @@ class GatedEmbedding:
         self.gate, self.given = threading.Semaphore(0), []
 
     @staticmethod
-    def expected(codes: np.ndarray) -> np.ndarray:
-        return (codes[:, ::-1] * 3.0 + 1.0).astype(np.float32)
+    def expected(data: np.ndarray) -> np.ndarray:
+        first_two = data.reshape(len(data), -1)[:, :2].astype(np.float32)  # codes N×D or images N×C×H×W
+        return first_two[:, ::-1] * 3.0 + 1.0
 
     def steps(self, data: np.ndarray):
         from trainer.embed import EmbedStep
@@ -267,3 +269,42 @@ def test_a_click_still_being_decoded_leaves_no_crosshair_when_something_else_rep
     qtbot.wait(300)  # the decoded image would have come by now
     assert s.decoded is None and cross_at(loaded) is None
     assert loaded.inspector.decoded is None
+
+
+def test_a_cancelled_tsne_stays_as_it_is_until_it_is_chosen_again(window, fake, gated, qtbot):
+    from explorer.state import Projection
+
+    s, tsne = window.session, Projection("tsne")
+    fake.snapshot(1)
+    s.set_projection(tsne)
+    with qtbot.waitSignal(s.projectionChanged, timeout=WAIT_MS):
+        gated.finish_one()
+    shown = s.xy.copy()
+    fake.snapshot(2)
+    assert s.computing == tsne  # for the newer codes
+    qtbot.mouseClick(window.scatter.banner.cancel_button, Qt.MouseButton.LeftButton)
+    gated.finish_one()  # the cancelled run ends (unused)
+    fake.snapshot(3)  # the person said stop: not started again
+    assert s.computing is None and s.projection == tsne
+    np.testing.assert_array_equal(s.xy, shown)
+    s.set_projection(Projection("pca"))
+    s.set_projection(tsne)  # chosen again: the last one at once, and the newest codes' computed
+    assert s.projection == tsne and s.computing == tsne
+    np.testing.assert_array_equal(s.xy, shown)
+    with qtbot.waitSignal(s.projectionComputing, timeout=WAIT_MS):
+        gated.finish_one()
+    np.testing.assert_allclose(s.xy, gated.expected(s.codes))
+
+
+def test_a_view_of_the_pixels_is_kept_through_the_snapshots(window, fake, gated, qtbot):
+    from explorer.state import Projection
+
+    s, view = window.session, Projection("pixels-pca")
+    fake.snapshot(1)
+    s.set_projection(view)
+    fake.snapshot(2)  # computing goes on (it was cancelled)
+    assert s.computing == view
+    with qtbot.waitSignal(s.projectionChanged, timeout=WAIT_MS):
+        gated.finish_one()
+    fake.snapshot(3)  # and the view stays (it went back to the latent axes)
+    assert s.projection == view and s.computing is None and len(gated.given) == 1
