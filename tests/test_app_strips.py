@@ -56,3 +56,22 @@ def test_a_long_strip_wraps_only_when_that_shows_its_tiles_larger():
     assert best_cols(32, 28, 28, 420, 76) == 16  # two rows of 16, each tile twice as large
     assert best_cols(32, 28, 28, 2000, 76) == 32  # room enough: one row
 
+
+
+def test_the_rest_of_a_wrapped_strips_last_row_is_background_not_a_grey_tile(qtbot):
+    from explorer.widgets.strip import BACKGROUND
+
+    strip = ImageStrip(min_height=80)
+    qtbot.addWidget(strip)
+    strip.resize(420, 80)
+    strip.show()
+    strip.show_images(np.ones((25, 1, 28, 28), dtype=np.float32))  # white tiles
+    cols = strip.shown_cols
+    assert 1 < cols < 25 and 25 % cols  # wrapped, the last row short
+    image = strip.pixmap().toImage()
+    last = strip.tile_rects()[-1]
+    left = strip.tile_rects()[0].left()
+    corner = image.pixelColor(image.width() - 2, image.height() - 2)  # where a 26th tile would be
+    assert (corner.red(), corner.green(), corner.blue()) == (BACKGROUND,) * 3
+    inside = image.pixelColor(last.center().x() - left, image.height() - 4)
+    assert inside.red() == 255  # the last tile itself

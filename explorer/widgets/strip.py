@@ -21,6 +21,7 @@ from trainer.export import tile
 
 GAP = 2
 FILL = 110  # grey between tiles, as in the decoded grid
+BACKGROUND = 0x2B  # the strip's own background (its style sheet): the rest of a wrapped strip's last row
 MIN_WIDTH = 60  # pixels the strip asks for when it shows images (the layout gives it what there is)
 
 
@@ -29,7 +30,7 @@ class ImageStrip(QLabel):
         super().__init__(alignment=Qt.AlignmentFlag.AlignCenter)
         self.setMinimumHeight(min_height)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setStyleSheet("background: #2b2b2b; color: #ddd;")
+        self.setStyleSheet("background: #2b2b2b; color: #ddd;")  # = BACKGROUND
         self.setWordWrap(True)
         self.placeholder = placeholder
         self.images: np.ndarray | None = None
@@ -88,7 +89,11 @@ class ImageStrip(QLabel):
     def _render(self) -> None:
         if self.images is None:
             return
-        pixels = tile(self.images, self.shown_cols, gap=GAP, fill=FILL)
+        cols = self.shown_cols
+        pixels = tile(self.images, cols, gap=GAP, fill=FILL)
+        n, _, th, tw = self.images.shape
+        if n % cols:  # the empty places after the last tile: the background, not a grey tile
+            pixels[(n // cols) * (th + GAP):, (n % cols) * (tw + GAP) - GAP:] = BACKGROUND
         h, w = pixels.shape[:2]
         scale = fit_scale(w, h, self.width() - 4, self.height() - 4)
         chw = pixels[None] if pixels.ndim == 2 else np.moveaxis(pixels, -1, 0)
