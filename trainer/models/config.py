@@ -160,7 +160,7 @@ PRESETS: dict[str, dict] = {
     "conv-32": dict(family="vae", arch="conv", image_shape=(3, 32, 32), conv_channels=(32, 64), dense=64),
     "conv-64": dict(family="vae", arch="conv", image_shape=(3, 64, 64), conv_channels=(32, 64, 128),
                     dense=128),
-    # a narrow conv body for 64×64 RGB: about a tenth of conv-64's work, for a training demo on one core
+    # a narrow conv body for 64×64 RGB: about a tenth of conv-64's work, for training on one core
     "conv-64-small": dict(family="vae", arch="conv", image_shape=(3, 64, 64), conv_channels=(8, 16, 32),
                           dense=32),
 }
