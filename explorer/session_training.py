@@ -114,7 +114,7 @@ class TrainingSession:
         """The second half of a snapshot, in the event loop's next turn: the codes are drawn first, then the
         tools follow the newer weights (``modelUpdated``); one turn for both held the GUI thread ~50 ms."""
         def follow() -> None:
-            if self.model is model and self.training:  # not replaced in between (a newer snapshot, Stop)
+            if self.model is model:  # not replaced in between (by a newer snapshot, or the trained model)
                 self._decode_points_again()
                 self.modelUpdated.emit()
 
