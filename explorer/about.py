@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import platform
 import sys
-from importlib import metadata
 
 from PySide6 import __version__ as PYSIDE_VERSION
 from PySide6.QtCore import qVersion
@@ -20,6 +19,8 @@ APP = "Latent Explorer"
 
 
 def _version(package: str) -> str:
+    from importlib import metadata  # 20 ms of start-up otherwise, for a dialog seldom opened
+
     try:
         return metadata.version(package)
     except metadata.PackageNotFoundError:

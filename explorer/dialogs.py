@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer import themes
 from explorer.training import Task
 from trainer.errors import TrainerError
 
@@ -57,6 +58,10 @@ class DataSetDialog(QDialog):
         self.kinds.setCurrentRow(0)
         if current:
             self.spec_edit.setText(current)
+
+    def showEvent(self, event) -> None:
+        themes.recolor_for_palette(self)  # its red problem line, lighter on a dark theme
+        super().showEvent(event)
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)

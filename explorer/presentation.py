@@ -115,9 +115,19 @@ class Presentation(QObject):
         if app.style().name().lower() != wanted.lower():
             app.setStyle(wanted)
         app.setPalette(look.palette if look.palette is not None else QPalette())
+        themes.use(look, QApplication.font() if self.active else None)
         themes.style_plots(self.window, look, QApplication.font() if self.active else None)
         themes.recolor_text(self.window, self.dark)
         self.window.scatter.set_colors(look.background, look.ink)
+        studies = getattr(self.window, "studies", None)
+        for study in studies.windows.values() if studies is not None else ():
+            self.style_window(study)
+
+    def style_window(self, widget) -> None:
+        """The theme's plots (their curves and bars too) and text colours in a separate window (a study),
+        when it opens and on each change of theme or mode (``themes.style_window``); the palette it takes
+        from the application."""
+        themes.style_window(widget)
 
     # ---- presentation mode -------------------------------------------------------------------------------
 

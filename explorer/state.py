@@ -66,8 +66,11 @@ Methods
                                        lane (``computing``, progress signals) unless cached: the last
                                        embedding per kind is kept until the codes (t-SNE, UMAP of the
                                        codes) or the data set (pixel views) change. New codes (another model,
-                                       training, re-encoding) bring back the last invertible view
-    cancel_projection()                stop computing a view; the view shown before stays
+                                       re-encoding) bring back the last invertible view; while a model
+                                       trains, a view asked for is computed to its end and stays shown,
+                                       computed again for the newest codes (explorer/session_training)
+    cancel_projection()                stop computing a view; the view shown before stays (while a model
+                                       trains, it is not computed again for newer codes until chosen again)
     cancel_work()                      stop loading a model or data set, encoding and computing a view (the
                                        status bar's Cancel). A model being loaded is dropped: the model and
                                        data open before stay. An encoding stops where it is: the scatter keeps
@@ -197,6 +200,9 @@ class Session(QObject, TrainingSession):
         self.n_encoded = 0
         self.projection = Projection()
         self.computing: Projection | None = None
+        self._computing_codes: np.ndarray | None = None
+        self._embedded_from: dict[str, np.ndarray] = {}  # kind -> the codes its embedding was computed from
+        self._held = False  # the person cancelled: training does not compute the view shown again
         self._last_plane = self.projection  # the last invertible view: shown again when codes change
         self._embeddings: dict[str, np.ndarray] = {}  # kind -> N×2, for the non-invertible views
         self._nearest = None  # cKDTree over the codes, for to_view in a non-invertible view
@@ -205,6 +211,7 @@ class Session(QObject, TrainingSession):
         self.selected = -1
         self.reconstruction: Reconstruction | None = None
         self.decoded: DecodedPoint | None = None
+        self._pending_point: tuple[float, float] | None = None  # view (x, y) being decoded
         self.view_range: tuple | None = None
         self.grid: GridResult | None = None
         self.is_ready = False
@@ -273,7 +280,7 @@ class Session(QObject, TrainingSession):
             self.projection = self._last_plane = default_projection(model.config.latent_dim)
         self.model, self.info = model, info
         self.model_path = Path(path) if path is not None else None
-        self.unsaved, self._reselect = False, -1
+        self.unsaved, self._reselect, self._redecode, self._reproject = False, -1, None, None
         self.modelChanged.emit()
         self.status.emit(f"Model: {self.model_name()}")
         self.reencode()
@@ -438,13 +445,22 @@ class Session(QObject, TrainingSession):
             self.cancel_projection()
             if projection != self.projection:
                 self._show(projection)
+            if self._older_codes(projection):  # a model in training moved the codes since it was computed
+                self._compute(projection)
         elif projection != self.computing:
             self._compute(projection)
+        self._held = False
+
+    def _older_codes(self, projection: Projection) -> bool:
+        """The cached t-SNE or UMAP was computed from codes older than ``codes`` (only while training)."""
+        return (projection.kind in CODE_EMBEDDINGS
+                and self._embedded_from.get(projection.kind) is not self.codes)
 
     def cancel_projection(self) -> None:
         """Stop computing a view (the running t-SNE ends at its next step); the view shown stays."""
         if self.computing is None:
             return
+        self._held = True  # while a model trains, the view shown is not computed again for newer codes
         self._lanes["projection"].cancel()
         self.computing = None
         if self._busy.pop("projection", None) is not None:
@@ -478,9 +494,7 @@ class Session(QObject, TrainingSession):
         self.projection = projection
         if projection.invertible:
             self._last_plane = projection
-        if self.decoded is not None:  # a decoded point belongs to the old view; the selected row stays
-            self.decoded = None
-            self.decodedChanged.emit()
+        self._clear_decoded()  # a decoded point belongs to the old view; the selected row stays
         if self.n_encoded:
             self._project()
         self.projectionChanged.emit()
@@ -490,6 +504,7 @@ class Session(QObject, TrainingSession):
             self.status.emit(f"The {projection.label} can be computed once every image is encoded")
             return
         self.computing = projection
+        self._computing_codes = self.codes  # the codes it is computed from (training moves them on)
         data = self.dataset.images if projection.of_pixels else self.codes[:self.n_encoded].copy()
         steps = embedding_steps(projection.kind)
         self._set_busy("projection", f"Computing the {projection.label}…")
@@ -505,10 +520,12 @@ class Session(QObject, TrainingSession):
             return
         projection = self.computing
         self._embeddings[projection.kind] = step.xy
+        self._embedded_from[projection.kind] = self._computing_codes
         self._finish("projection", number)
         self.computing = None
         self.projectionComputing.emit(None)
         self._show(projection)
+        self._embedding_shown(projection, self._computing_codes)
 
     def _on_embed_failed(self, number: int, _message: str) -> None:
         if self._lanes["projection"].is_current(number) and self.computing is not None:
@@ -541,10 +558,11 @@ class Session(QObject, TrainingSession):
             self.plane = Line.of(codes.shape[1])
             self.xy = code_against_class(codes, self.dataset.labels[:len(codes)])
             return
-        finite = codes[np.isfinite(codes).all(axis=1)]  # NaN codes (an overflowing model) are not drawn
+        finite = codes[finite_rows(codes)]  # NaN codes (an overflowing model) are not drawn
         try:
             pca = p.kind == "pca" and (len(finite) or not len(codes))  # no finite code: axes 0, 1
-            self.plane = Plane.pca(finite) if pca else Plane.axes(p.i, p.j, _mean(finite, codes))
+            rest = dict(dim=2) if codes.shape[1] == 2 else dict(center=_mean(finite, codes))  # no other axes
+            self.plane = Plane.pca(finite) if pca else Plane.axes(p.i, p.j, **rest)
         except TrainerError as e:  # fewer than 3 images for PCA, axes the code does not have
             self.plane, self.xy = None, None
             self.error.emit(f"Cannot show the latent space as a scatter: {e}")
@@ -556,9 +574,8 @@ class Session(QObject, TrainingSession):
     def select(self, index: int) -> None:
         """Select data row ``index`` (-1 clears); its reconstruction arrives with ``reconstructionReady``."""
         self.selected, self.reconstruction = int(index), None
-        if index >= 0 and self.decoded is not None:
-            self.decoded = None
-            self.decodedChanged.emit()
+        if index >= 0:
+            self._clear_decoded()
         self.selectionChanged.emit(self.selected)
         if 0 <= index < self.n_encoded and self.model is not None:
             code, image = self.codes[index].copy(), self.dataset.images[index]
@@ -573,7 +590,8 @@ class Session(QObject, TrainingSession):
             return False
         if self.selected >= 0:
             self.select(-1)
-        self._lanes["point"].submit(workers.decode_point, self.model, self.plane, (float(x), float(y)))
+        self._pending_point = (float(x), float(y))
+        self._lanes["point"].submit(workers.decode_point, self.model, self.plane, self._pending_point)
         return True
 
     def clear_points(self) -> None:
@@ -583,7 +601,14 @@ class Session(QObject, TrainingSession):
     def _clear_points(self) -> None:
         if self.selected >= 0:
             self.select(-1)
-        if self.decoded is not None:
+        self._clear_decoded()
+
+    def _clear_decoded(self) -> None:
+        """No decoded point, nor one on its way (the scatter drew its cross-hair at the click already)."""
+        pending, self._pending_point = self._pending_point is not None, None
+        if pending:
+            self._lanes["point"].cancel()
+        if self.decoded is not None or pending:
             self.decoded = None
             self.decodedChanged.emit()
 
@@ -594,7 +619,7 @@ class Session(QObject, TrainingSession):
 
     def _on_decoded(self, number: int, point: DecodedPoint) -> None:
         if self._lanes["point"].is_current(number) and self.selected < 0:
-            self.decoded = point
+            self.decoded, self._pending_point = point, None
             self.decodedChanged.emit()
 
     # ---- the visible region and its grid -----------------------------------------------------------------
@@ -709,6 +734,14 @@ def non_finite_message(bad: int, total: int) -> str:
     return (f"{which} a finite latent code: the model's encoder gives NaN or Inf (its weights overflow "
             "float32, so it was probably damaged or diverged in training). Those points are not drawn; "
             "retrain the model or open another.")
+
+
+def finite_rows(a: np.ndarray) -> np.ndarray | slice:
+    """The rows of ``a`` (N×D) without NaN or ±inf: ``slice(None)`` when all are (one reduction over the
+    array, 0.1 ms at 70k×2, where a per-row mask took 3-5 ms of GUI time at every epoch of a training),
+    else a boolean mask of N."""
+    good = np.isfinite(a)
+    return slice(None) if good.all() else good.all(axis=1)
 
 
 def _mean(finite: np.ndarray, codes: np.ndarray) -> np.ndarray:

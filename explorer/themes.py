@@ -19,7 +19,8 @@ import re
 from dataclasses import dataclass
 
 import pyqtgraph as pg
-from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPalette, QPen
 from PySide6.QtWidgets import QStyleFactory, QWidget
 
 R = QPalette.ColorRole
@@ -27,11 +28,13 @@ AXES = ("left", "bottom", "right", "top")
 LEGEND_PT = "9pt"  # pyqtgraph's legend text
 # text colours the panels write in their style sheets for a light background (a grey for hints, reds for
 # errors and prompts), and the lighter ones that replace them on a dark background
-ON_DARK = {"#555": "#b4b4b4", "#b00": "#ff7b7b", "#b34700": "#ffa54d"}
+ON_DARK = {"#555": "#b4b4b4", "#444": "#c4c4c4", "#b00": "#ff7b7b", "#b00020": "#ff7b7b",
+           "#b34700": "#ffa54d", "#8a4b00": "#ffa54d"}
 TEXT_COLOR = re.compile(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{3,6})\b")
 LIGHT_SHEET = "light_style_sheet"  # a widget's own style sheet, kept while a dark one replaces it
 TEXT_RATIO, MARK_RATIO = 4.5, 3.0  # WCAG 2.1 AA: text (SC 1.4.3) and graphical objects (SC 1.4.11)
-LIGHT_HIGHLIGHT = "#1f6fb2"  # Fusion's #308cc6 gives white selected text only 3.6:1
+LIGHT_HIGHLIGHT = "#1a5e96"  # Fusion's #308cc6 gives white selected text only 3.6:1; Fusion draws a progress
+# bar's filled part as a gradient up to ~15 % lighter than the highlight: white text on it still reaches 5.3:1
 LIGHT_INK = "#404040"  # axes and their text on a white plot (pyqtgraph's grey #969696 gives 3:1)
 
 
@@ -76,6 +79,28 @@ def blend(color, background, alpha: float) -> QColor:
     return QColor(*mix)
 
 
+def readable(color, background, ratio: float = MARK_RATIO) -> QColor:
+    """``color`` (its hue and saturation kept) made just light enough on a dark ``background``, or dark
+    enough on a light one, to reach ``ratio`` against it; ``color`` itself when it already does."""
+    c = QColor(pg.mkColor(color))
+    if contrast(c, background) >= ratio:
+        return c
+    h, s, lightness, a = c.getHslF()
+    toward = 1.0 if is_dark(background) else 0.0
+    for k in range(1, 101):  # 1 % steps of the way to white (or black), which reaches any ratio ≤ 4.5
+        out = QColor.fromHslF(max(h, 0.0), s, lightness + (toward - lightness) * k / 100, a)
+        if contrast(out, background) >= ratio:
+            return out
+    return QColor.fromHslF(max(h, 0.0), s, toward, a)
+
+
+def text_color(color, widget: QWidget) -> str:
+    """``color`` for text on ``widget``'s background in the palette in use (``readable`` at 4.5:1): a
+    panel's own colour (Compare's pane titles) keeps its hue, lighter on a dark theme, darker on a light
+    one."""
+    return readable(color, widget.palette().color(widget.backgroundRole()), TEXT_RATIO).name()
+
+
 def _palette(colors: dict[R, str], disabled: str) -> QPalette:
     palette = QPalette()
     for role, color in colors.items():
@@ -90,7 +115,7 @@ def dark_palette() -> QPalette:
                      R.AlternateBase: "#2e2e2e", R.ToolTipBase: "#454545", R.ToolTipText: "#f0f0f0",
                      R.Text: "#e8e8e8", R.Button: "#3c3c3c", R.ButtonText: "#e8e8e8", R.BrightText: "#ff6b6b",
                      R.Light: "#555555", R.Midlight: "#474747", R.Mid: "#2a2a2a", R.Dark: "#1e1e1e",
-                     R.Shadow: "#141414", R.Highlight: "#1f6fb2", R.HighlightedText: "#ffffff",
+                     R.Shadow: "#141414", R.Highlight: LIGHT_HIGHLIGHT, R.HighlightedText: "#ffffff",
                      R.Link: "#6cb4ff", R.LinkVisited: "#c89cff", R.PlaceholderText: "#9a9a9a"}, "#808080")
 
 
@@ -127,13 +152,20 @@ def look(theme: str, dark: bool, high_contrast: bool) -> Look:
     return Look(light_palette() if theme == "light" else None, "w", LIGHT_INK, "k", 1.0)
 
 
-def style_plots(root, look: Look, font: QFont | None) -> None:
-    """The background of every pyqtgraph view under ``root`` and the pens, text and font of its axes."""
-    for view in root.findChildren(pg.GraphicsView):
+def style_plots(root, look: Look, font: QFont | None, marks: bool = False) -> None:
+    """The background of every pyqtgraph view under ``root`` (``root`` included) and the pens, text and font
+    of its axes, its title and its legend; with ``marks``, also its curves, bars and lines (``fit_marks``:
+    the studies' plots, drawn in colours made for white)."""
+    views = root.findChildren(pg.GraphicsView)
+    if isinstance(root, pg.GraphicsView):
+        views.insert(0, root)
+    for view in views:
         view.setBackground(look.background)
         item = getattr(view, "plotItem", None)
         if item is not None:
             _style_plot(item, look, font)
+            if marks and not getattr(view, "own_marks", False):
+                fit_marks(item, look.background)
         if callable(recolor := getattr(view, "on_background", None)):  # curves with a colour per background
             recolor(look.background)
 
@@ -150,15 +182,133 @@ def _style_plot(item: pg.PlotItem, look: Look, font: QFont | None) -> None:
             axis.labelStyle["font-size"] = f"{font.pointSizeF():.3g}pt"
         axis.setLabel(axis.labelText, axis.labelUnits or None, axis.labelUnitPrefix or None)
     title = item.titleLabel
-    if title.isVisible() and title.text:  # in the theme's ink and the text's size
-        item.setTitle(title.text, color=look.foreground,
+    if title.text:  # in the theme's ink and the text's size (a hidden title stays hidden)
+        title.setText(title.text, color=look.foreground,
                       size=LEGEND_PT if font is None else f"{font.pointSizeF():.3g}pt")
     legend = getattr(item, "legend", None)
     if legend is not None:
+        fill = QColor(pg.mkColor(look.background))
+        fill.setAlpha(215)
+        legend.setBrush(fill)  # its text in the ink of the theme, on the plot's own background
+        legend.setPen(pg.mkPen("#787878"))
         legend.setLabelTextColor(look.foreground)
         legend.setLabelTextSize(LEGEND_PT if font is None else f"{font.pointSizeF():.3g}pt")
         for _sample, label in legend.items:
             label.setText(label.text)  # a new size shows on the next setText
+
+
+def plot_background(plot_item: pg.PlotItem) -> QColor:
+    """The background ``plot_item`` is drawn on (its view's; white before it is in a view)."""
+    scene = plot_item.scene()
+    views = scene.views() if scene is not None else []
+    return views[0].backgroundBrush().color() if views else QColor("white")
+
+
+def fit_marks(plot_item: pg.PlotItem, background=None) -> None:
+    """Every opaque curve, symbol, bar and line of ``plot_item`` in a colour that reaches ``MARK_RATIO``
+    against ``background`` (None: the plot's own, ``plot_background``): each colour is made lighter on a dark
+    plot, darker on a light one, just enough (``readable``). The colour an item was given is kept and each
+    call starts from it, so that light → dark → light brings the original colours back; a view that redraws
+    its items calls this again after. Translucent colours (fills under a curve) are left as they are."""
+    bg = plot_background(plot_item) if background is None else pg.mkColor(background)
+    for item in plot_item.items:
+        if isinstance(item, pg.PlotDataItem):
+            _fit(item, "pen", bg, pg.PlotDataItem.setPen)
+            if item.opts.get("symbol") is not None:
+                _fit(item, "symbolBrush", bg, pg.PlotDataItem.setSymbolBrush)
+        elif isinstance(item, pg.BarGraphItem):
+            _fit(item, "pen", bg, lambda i, p: i.setOpts(pen=p))
+            _fit(item, "brush", bg, lambda i, b: i.setOpts(brush=b))
+            if item.opts.get("brushes") is not None:
+                _fit_each(item, "brushes", bg)
+        elif isinstance(item, pg.InfiniteLine):
+            _fit(item, "pen", bg, pg.InfiniteLine.setPen, lambda i: i.pen)
+            if getattr(item, "label", None) is not None:  # its words: 4.5:1, on a box of the background
+                _fit(item.label, "color", bg, _set_text_color, lambda i: i.color, ratio=TEXT_RATIO)
+                item.label.fill = pg.mkBrush(bg)  # (over bars: Quality's "mean" on the histogram)
+                item.label.update()
+        elif isinstance(item, pg.ScatterPlotItem):
+            _fit(item, "brush", bg, pg.ScatterPlotItem.setBrush)
+
+
+def _set_text_color(item: pg.TextItem, paint) -> None:
+    item.setColor(paint.color() if isinstance(paint, QBrush) else paint)
+
+
+def _fitted(paint, bg, brush: bool, ratio: float = MARK_RATIO):
+    """A brush (``brush``) or pen like ``paint`` (anything mkBrush or mkPen take) in a colour readable on
+    ``bg``, or None when it is none, translucent or already readable."""
+    if paint is None:
+        return None
+    paint = (pg.mkBrush if brush else pg.mkPen)(paint)
+    color = paint.color()
+    if paint.style() in (Qt.PenStyle.NoPen, Qt.BrushStyle.NoBrush) or color.alpha() < 255:
+        return None
+    new = readable(color, bg, ratio)
+    if new.rgb() == color.rgb():
+        return None
+    out = QPen(paint) if isinstance(paint, QPen) else QBrush(paint)
+    out.setColor(new)
+    return out
+
+
+def _fit(item, key: str, bg, put, get=None, ratio: float = MARK_RATIO) -> None:
+    """One pen or brush of ``item`` (``get``: how to read it; ``item.opts[key]`` by default): back to the
+    colour the view gave it, then fitted to ``bg``."""
+    get = get or (lambda i: i.opts[key])
+    kept = item.__dict__.setdefault("_theme_given", {})
+    current = get(item)
+    given, applied = kept.get(key, (None, None))
+    if given is None or applied is not current:  # the view set a new one since: that is the given one
+        given = current
+    fitted = _fitted(given, bg, brush=key != "pen", ratio=ratio)
+    paint = given if fitted is None else fitted
+    if paint is not current:
+        put(item, paint)
+    kept[key] = (given, get(item))
+
+
+def _fit_each(item: pg.BarGraphItem, key: str, bg) -> None:
+    kept = item.__dict__.setdefault("_theme_given", {})
+    current = item.opts[key]
+    given, applied = kept.get(key, (None, None))
+    if given is None or applied is not current:
+        given = current
+    fitted = [_fitted(b, bg, brush=True) or b for b in given]
+    item.setOpts(**{key: fitted})
+    kept[key] = (given, item.opts[key])
+
+
+_IN_USE: dict = {"look": None, "font": None}  # what Presentation applied last (None: not yet)
+
+
+def use(look: Look, font: QFont | None) -> None:
+    """Record the look (and the plots' font, None: pyqtgraph's) that the main window is in: windows and
+    panes made later take it (``style_window``)."""
+    _IN_USE.update(look=look, font=font)
+
+
+def in_use() -> Look:
+    """The look recorded by ``use`` (the system's light look before any)."""
+    return _IN_USE["look"] or look("system", False, high_contrast=False)
+
+
+def style_window(widget: QWidget) -> None:
+    """A separate window with plots (a study), or a part made later in one (a Compare pane), in the look in
+    use: its plots' background, axes, legends and marks (``style_plots`` with ``fit_marks``), its style
+    sheets' text colours, and each widget's own ``on_look(look)`` where it has one (the scatter's points)."""
+    current = in_use()
+    style_plots(widget, current, _IN_USE["font"], marks=True)
+    recolor_text(widget, is_dark(current.background))
+    for w in [widget, *widget.findChildren(QWidget)]:
+        if callable(hook := getattr(w, "on_look", None)):
+            hook(current)
+
+
+def recolor_for_palette(root: QWidget) -> None:
+    """``recolor_text`` for the palette in use (a dialog made after the theme was applied calls it when it
+    shows)."""
+    recolor_text(root, is_dark(root.palette().color(R.Window)))
 
 
 def recolor_text(root: QWidget, dark: bool) -> None:

@@ -5,6 +5,7 @@ import pytest
 from app_fixtures import *  # noqa: F403
 from app_fixtures import LOAD_TIMEOUT_MS
 
+from explorer.workers import GRID_LINE
 from trainer.latent import decode_grid
 
 
@@ -12,7 +13,8 @@ def test_first_grid_covers_the_visible_region(loaded):
     grid, (xr, yr) = loaded.grid.result, loaded.scatter.view.viewRange()
     assert grid.n == 15 and grid.images.shape == (15, 15, 1, 8, 8)
     assert grid.x_range == pytest.approx(tuple(xr)) and grid.y_range == pytest.approx(tuple(yr))
-    assert grid.mosaic.shape == (15 * 8, 15 * 8) and grid.mosaic.dtype == np.uint8
+    assert grid.mosaic.shape == (15 * 9 - 1, 15 * 9 - 1) and grid.mosaic.dtype == np.uint8
+    assert (grid.mosaic[8::9] == GRID_LINE).all() and (grid.mosaic[:, 8::9] == GRID_LINE).all()
     assert loaded.grid.image.image.shape == (15 * 9 - 1, 15 * 9 - 1)  # 8×8 tiles, 1-pixel gaps
 
 

@@ -40,6 +40,35 @@ def test_the_arrow_head_points_along_the_arrow_on_screen(scene):
         assert (head.pos().x(), head.pos().y()) == pytest.approx(tuple(end), abs=1e-4)
 
 
+def test_setting_a_mark_again_moves_its_items_and_a_new_look_makes_new_ones(scene):
+    """A tool that sets its mark at every epoch of a training (Attributes' arrow, Interpolate's path) moves
+    the items it has: making, removing and adding them took ~30 ms of GUI time each time."""
+    s = scene.session
+    overlay = scene.scatter.overlay("test")
+    graphics = scene.scatter.plot.scene()
+    overlay.arrow("a", s.codes[0], s.codes[1])
+    overlay.path("p", s.codes[:3])
+    overlay.points("m", s.codes[:2], labels=["A", "B"])
+    kept = {key: list(mark.items) for key, mark in overlay.marks.items()}
+    count = len(graphics.items())
+    overlay.arrow("a", s.codes[2], s.codes[3])
+    overlay.path("p", s.codes[4:8])
+    overlay.points("m", s.codes[5:7], labels=["A", "B"])
+    assert {key: list(mark.items) for key, mark in overlay.marks.items()} == kept
+    assert len(graphics.items()) == count
+    np.testing.assert_allclose(_drawn(kept["a"][0]), s.xy[2:4], atol=1e-5)
+    np.testing.assert_allclose(_drawn(kept["p"][0]), s.xy[4:8], atol=1e-5)
+    np.testing.assert_allclose(_drawn(kept["m"][0]), s.xy[5:7], atol=1e-5)
+    assert (kept["a"][1].pos().x(), kept["a"][1].pos().y()) == pytest.approx(tuple(s.xy[3]), abs=1e-4)
+    overlay.arrow("a", s.codes[2], s.codes[3], width=5.0)  # another look: new items, the old ones gone
+    assert overlay.marks["a"].items[0] is not kept["a"][0] and kept["a"][0].scene() is None
+    overlay.points("m", s.codes[5:8], labels=["A", "B", "C"])  # other labels: made again
+    assert overlay.marks["m"].items[0] is not kept["m"][0]
+    overlay.set_look(scale=1.5)
+    assert all(item.scene() is None for item in kept["p"])
+    assert overlay.marks["p"].items[0].opts["pen"].widthF() == pytest.approx(2.5 * 1.5)
+
+
 def test_moves_during_a_drag_are_drawn_at_most_every_interval_and_the_last_one_always(scene, qtbot):
     from explorer.widgets.overlays import MOVE_EVERY_MS
 

@@ -120,3 +120,35 @@ def test_decoding_after_a_selection_clears_the_old_reconstruction(loaded, qtbot)
         click_view(qtbot, loaded, *empty_spot(loaded))
     assert not inspector.left.pixmap().isNull()
     assert inspector.right.pixmap().isNull()  # no stale reconstruction beside the decoded image
+
+
+def test_training_snapshots_refit_the_view_only_when_the_points_leave_it_or_shrink_in_it(scene):
+    """``modelUpdated`` (a training's snapshot): a view that still holds the points, filled well, stays as
+    it is; points outside it, or filling less than FOLLOW_FILL of it, fit it again; a zoom is kept."""
+    from explorer.widgets.scatter import FOLLOW_FILL
+
+    s, view = scene.session, scene.scatter.view
+    scene.scatter._fit()
+    start = np.array(view.viewRange())
+    base = s.xy.copy()
+
+    def snapshot():  # as a training's snapshot does: new codes drawn, then the newer weights announced
+        s.codesChanged.emit()
+        s.modelUpdated.emit()
+    centre = (base.min(axis=0) + base.max(axis=0)) / 2
+    s.xy = centre + (base - centre) * 1.02  # a little wider, still inside the padded view
+    snapshot()
+    np.testing.assert_array_equal(np.array(view.viewRange()), start)
+    s.xy = centre + (base - centre) * 3.0  # spread past the view: fitted again around them
+    snapshot()
+    grown = np.array(view.viewRange())
+    assert (grown[:, 0] <= s.xy.min(axis=0)).all() and (grown[:, 1] >= s.xy.max(axis=0)).all()
+    s.xy = centre + (base - centre) * 3.0 * (FOLLOW_FILL - 0.2)  # shrunk within it: fitted again
+    snapshot()
+    shrunk = np.array(view.viewRange())
+    assert ((shrunk[:, 1] - shrunk[:, 0]) < 0.8 * (grown[:, 1] - grown[:, 0])).all()
+    view.setRange(xRange=(0, 0.1), yRange=(0, 0.1))  # the person zooms in: snapshots keep the zoom
+    scene.scatter._on_zoomed()
+    s.xy = base
+    snapshot()
+    np.testing.assert_allclose(np.array(view.viewRange()), [[0, 0.1], [0, 0.1]], atol=0.02)

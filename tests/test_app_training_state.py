@@ -3,6 +3,8 @@ waits; a zoom and a selection survive each epoch's snapshot."""
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
@@ -95,3 +97,26 @@ def test_a_click_with_nothing_to_decode_leaves_no_crosshair(window, digits):
     window.scatter.act_at(-1, 0.5, 0.5)
     assert not any(line.isVisible() for line in window.scatter.cross)
     assert s.decoded is None and messages and "Nothing to decode" in messages[-1]
+
+
+def test_a_snapshot_draws_its_codes_first_and_the_tools_follow_in_the_next_turn(loaded, qtbot):
+    """One snapshot in two turns of the event loop: the codes (``codesChanged``) now, the newer weights for
+    the tools (``modelUpdated``) next, and not at all when a newer snapshot has replaced that model."""
+    from explorer.session_training import TrainingModel
+
+    s, events = loaded.session, []
+    s.codesChanged.connect(lambda: events.append("codes"))
+    s.modelUpdated.connect(lambda: events.append("weights"))
+    s.training = "untitled (training, epoch 1/5)"
+    lane = s._lanes["snapshot"]
+    first = TrainingModel(s.model, s.codes * 1.01)
+    s._on_training_model(lane._number, first)
+    assert events == ["codes"]  # the tools have not run yet: the scatter paints first
+    qtbot.waitUntil(lambda: events == ["codes", "weights"], timeout=5000)
+    events.clear()
+    s._on_training_model(lane._number, first)
+    s._on_training_model(lane._number, TrainingModel(copy.deepcopy(s.model), s.codes))  # a newer one at once
+    qtbot.waitUntil(lambda: "weights" in events, timeout=5000)
+    qtbot.wait(50)
+    assert events == ["codes", "codes", "weights"]  # the tools follow the newest weights, once
+    s.training = ""

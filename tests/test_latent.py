@@ -100,6 +100,23 @@ def test_axes_plane_maps_x_and_y_to_two_dimensions():
         Plane.axes(0, 3, dim=3)
 
 
+def test_raw_axes_project_like_any_plane():
+    """Two raw axes pick the codes' columns (the fast path); a plane of the same axes through an origin off
+    them (not a raw-axes plane) takes the general projection, and both agree with the pseudo-inverse."""
+    rng = np.random.default_rng(1)
+    codes = rng.normal(size=(200, 4)).astype(np.float32)
+    raw = Plane.axes(3, 1, center=codes.mean(axis=0))
+    shifted = Plane(np.array([0.0, 0.5, 0.0, 2.0]), np.eye(4)[3], np.eye(4)[1])
+    for plane in (raw, shifted):
+        basis = np.stack([plane.axis_x, plane.axis_y], axis=1)
+        expected = (codes.astype(np.float64) - plane.origin) @ np.linalg.pinv(basis).T
+        xy = plane.from_latent(codes)
+        assert xy.dtype == np.float32 and xy.shape == (200, 2)
+        np.testing.assert_allclose(xy, expected, atol=1e-6)
+    assert np.array_equal(raw.from_latent(codes), codes[:, [3, 1]])
+    np.testing.assert_allclose(shifted.from_latent(codes), codes[:, [3, 1]] - [2.0, 0.5], atol=1e-6)
+
+
 def test_pca_plane_round_trips_codes_that_lie_in_a_plane():
     rng = np.random.default_rng(0)
     origin = rng.normal(size=5)
@@ -198,3 +215,12 @@ def test_for_inference_keeps_the_decoded_images_and_saves_contiguously(tmp_path)
     np.testing.assert_allclose(decode(model, z), before, atol=1e-5)
     save_checkpoint(tmp_path / "m.safetensors", model)  # safetensors needs contiguous tensors: still saves
     np.testing.assert_allclose(decode(load_checkpoint(tmp_path / "m.safetensors")[0], z), before, atol=1e-5)
+
+
+def test_finite_rows_keeps_the_rows_without_nan_or_inf():
+    from explorer.state import finite_rows
+
+    codes = np.arange(12, dtype=np.float32).reshape(6, 2)
+    assert np.array_equal(codes[finite_rows(codes)], codes)
+    codes[1, 0], codes[4, 1] = np.nan, -np.inf
+    assert finite_rows(codes).tolist() == [True, False, True, True, False, True]

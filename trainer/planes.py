@@ -28,6 +28,7 @@ class Plane:
             raise ConfigError("the plane's two axes must be independent")
         for name, v in zip(("origin", "axis_x", "axis_y"), vecs, strict=True):
             object.__setattr__(self, name, v)
+        object.__setattr__(self, "_columns", _raw_axes(*vecs))
 
     @property
     def dim(self) -> int:
@@ -62,13 +63,30 @@ class Plane:
         return (self.origin + xy[:, :1] * self.axis_x + xy[:, 1:] * self.axis_y).astype(np.float32)
 
     def from_latent(self, z: np.ndarray) -> np.ndarray:
-        """Plane coordinates M×2 of the orthogonal projection of codes M×D onto the plane."""
+        """Plane coordinates M×2 of the orthogonal projection of codes M×D onto the plane. On two raw
+        latent axes (``Plane.axes``) that is two columns of the codes, picked without arithmetic (0.3 ms
+        instead of 10 ms of GUI time at 70k codes, at every epoch of a training)."""
+        if self._columns is not None:
+            z = np.asarray(z).reshape(-1, self.dim)
+            return np.ascontiguousarray(z[:, self._columns], dtype=np.float32)
         z = np.asarray(z, dtype=np.float64).reshape(-1, self.dim)
         basis = np.stack([self.axis_x, self.axis_y], axis=1)  # D×2, rank 2 (checked in __post_init__)
         # the least-squares solution through the 2×D pseudo-inverse (lstsq with N right-hand sides took 0.2 s
         # of GUI time at 70k codes, 2.6 s at 1M); einsum without BLAS: no thread team to wait for when busy
         pinv = np.linalg.pinv(basis)  # 2×D
         return np.einsum("nd,kd->nk", z - self.origin, pinv, optimize=False).astype(np.float32)
+
+
+def _raw_axes(origin: np.ndarray, axis_x: np.ndarray, axis_y: np.ndarray) -> list[int] | None:
+    """[i, j] when the plane is raw latent axes i and j through an origin that is 0 on both (so that its
+    coordinates are codes[:, [i, j]] exactly), else None."""
+    picks = []
+    for axis in (axis_x, axis_y):
+        nonzero = np.flatnonzero(axis)
+        if len(nonzero) != 1 or axis[nonzero[0]] != 1.0 or origin[nonzero[0]] != 0.0:
+            return None
+        picks.append(int(nonzero[0]))
+    return picks
 
 
 @dataclass(frozen=True, eq=False)

@@ -38,6 +38,9 @@ class Studies:
             from explorer.accessibility import prepare
 
             prepare(study)  # names from labels, Tab in visual order
+            presentation = getattr(self.window, "presentation", None)
+            if presentation is not None:  # the theme in use (and each change of it: Presentation)
+                presentation.style_window(study)
         study.show()
         study.raise_()
         return study

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer import workers
+from explorer import themes, workers
 from explorer.tools.jobs import Jobs
 from explorer.widgets.numbers import IntBox
 
@@ -380,7 +380,8 @@ def _count_item(count: int, share: float, true: str, predicted: str) -> QTableWi
     white, c = np.array([255, 255, 255]), np.array(CELL_COLOUR.getRgb()[:3])
     rgb = (white + (c - white) * min(max(share, 0.0), 1.0)).round().astype(int)
     item.setBackground(QBrush(QColor(*rgb)))
-    item.setForeground(QBrush(QColor("white" if share > 0.5 else "black")))
+    # white or black, whichever reads better on the shade (a fixed share of 0.5 gave white on mid blue, 2.3:1)
+    item.setForeground(QBrush(QColor("white" if themes.is_dark(QColor(*rgb)) else "black")))
     item.setToolTip(f"{count} image(s) of {true} predicted as {predicted} ({share:.1%} of {true})")
     return item
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,10 +34,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer import themes
 from explorer.app import MODELS_DIR, default_model
 from explorer.state import Projection, Session
 from explorer.widgets.grid import GridView
 from explorer.widgets.images import to_pixmap
+from explorer.widgets.plot_legend import RIGHT, side_legend
 from explorer.widgets.scatter import ScatterView
 
 TITLE = "Compare models side by side"
@@ -158,11 +160,17 @@ class Pane(QFrame):
             cfg = s.model.config
             computing = f" · computing the {s.computing.label}…" if s.computing else ""
             detail = f"{s.model_name()} · {cfg.family} {cfg.arch}{_psnr(s.info)}{computing}"
-        self.title.setText(f"<span style='color:{self.colour}; font-size:13pt; font-weight:bold'>"
+        colour, grey = themes.text_color(self.colour, self), themes.text_color("#444", self)
+        self.title.setText(f"<span style='color:{colour}; font-size:13pt; font-weight:bold'>"
                            f"{html.escape(name)}</span><br>"
-                           f"<span style='color:#444'>{html.escape(detail)}</span>")
+                           f"<span style='color:{grey}'>{html.escape(detail)}</span>")
         self.title.setToolTip(self.error)
         self.grid.setVisible(s.projection.invertible)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # a theme: the title's colours for it
+            self._update_title()
 
     def shutdown(self) -> None:
         self.session.shutdown()
@@ -231,7 +239,16 @@ class SelectionStrip(QWidget):
         else:
             label.setPixmap(to_pixmap(image, TILE_PX))
         caption.setText(text)
-        caption.setStyleSheet(f"color: {colour}; font-weight: bold;")
+        caption.setProperty("colour", colour)  # the pane's; shown as text_color for the theme
+        caption.setStyleSheet(f"color: {themes.text_color(colour, self)}; font-weight: bold;")
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # a theme: the captions' colours for it
+            for _image, caption in self.tiles:
+                if caption.property("colour"):
+                    caption.setStyleSheet(f"color: {themes.text_color(caption.property('colour'), self)}; "
+                                          "font-weight: bold;")
 
 
 def distinct_models(panes: list[Pane]) -> list[Pane]:
@@ -254,8 +271,7 @@ class CurvePlot(pg.PlotWidget):
         self.showGrid(x=True, y=True, alpha=0.2)
         self.setLabel("bottom", "epoch")
         self.setLabel("left", "loss (nats per image)")
-        self.legend = self.addLegend(offset=(10, -10), labelTextSize="10pt", brush=(255, 255, 255, 220),
-                                     labelTextColor=(20, 20, 20), pen=(120, 120, 120), colCount=2)
+        self.legend = side_legend(self.getPlotItem(), RIGHT, labelTextSize="10pt")  # never over the curves
         self.setTitle("Loss per epoch: train solid, test dashed", color="#222", size="10pt")
         self.curves: dict[tuple[int, str], pg.PlotDataItem] = {}
         self.note = QLabel("")
@@ -272,6 +288,7 @@ class CurvePlot(pg.PlotWidget):
             if history:
                 self._add(pane, history)
         self._fit_range()
+        themes.fit_marks(self.getPlotItem())  # the panes' colours, readable on the theme's plot
         self.note.setText(f"No per-epoch losses stored in {', '.join(missing)} (trained before they were "
                           "recorded)." if missing else "")
 
@@ -414,6 +431,7 @@ class CompareWindow(QWidget):
         pane.open_button.clicked.connect(lambda _=False, p=pane: self._ask_model(p))
         self.panes.append(pane)
         self.pane_row.addWidget(pane, 1)
+        themes.style_window(pane)  # made after the window took the theme
         self.add_button.setEnabled(len(self.panes) < len(COLOURS))
         return pane
 

@@ -19,6 +19,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from explorer import themes
 from explorer.tools.jobs import Jobs
 from trainer.export import tile
 
@@ -133,6 +134,7 @@ class DimensionsStudy(QWidget):
         heights = dims.kl if found.vae else dims.activity
         brushes = [pg.mkBrush(ACTIVE if a else COLLAPSED) for a in dims.active]
         self.bars.setOpts(x=np.arange(d), height=heights, width=0.8, brushes=brushes)
+        themes.fit_marks(self.bars_plot.getPlotItem())  # the colours made for white, readable on the plot
         self.bars_plot.setLabel("left", "KL, nats per image" if found.vae else "variance of the code")
         self.bars_plot.getAxis("bottom").setTicks([[(k, f"z{k}") for k in range(d)]] if d <= 40 else None)
         self.bars_plot.autoRange()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBox
 
 from explorer.tools.jobs import Jobs
 from explorer.widgets.overlays import RED
+from explorer.widgets.plot_legend import BELOW, side_legend
 
 TITLE = "Out-of-distribution probe"
 FOREIGN = ("digits", "glyphs", "shapes", "faces", "fashion-mnist")
@@ -90,7 +91,7 @@ class OodStudy(QWidget):
         self.plot.setMenuEnabled(False)
         self.plot.setLabel("bottom", "ELBO, nats per image (higher = more likely under the model)")
         self.plot.setLabel("left", "share of the set's images")
-        self.legend = self.plot.addLegend(offset=(10, 10), labelTextColor=(20, 20, 20))
+        self.legend = side_legend(self.plot.getPlotItem(), BELOW, colCount=2)  # never over the histograms
         self.curves = {}
         for key, colour in (("own", OWN_COLOUR), ("foreign", FOREIGN_COLOUR)):
             self.curves[key] = pg.PlotDataItem(stepMode="center", fillLevel=0, pen=pg.mkPen(colour, width=2),

@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
 
 from explorer.tools.jobs import Jobs
+from explorer.widgets.plot_legend import RIGHT, side_legend
 from explorer.widgets.scatter import PALETTE
 
 TITLE = "Latent formation replay"
@@ -87,7 +88,7 @@ class ReplayStudy(QWidget):
         self.layers = [pg.ScatterPlotItem(pen=None, size=4, brush=pg.mkBrush(c)) for c in PALETTE]
         for layer in self.layers:
             self.plot.addItem(layer)
-        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextColor=(20, 20, 20))
+        self.legend = side_legend(self.plot.getPlotItem(), RIGHT)  # never over the points
         self.plot.setAccessibleName("Latent formation replay")
         self.plot.setAccessibleDescription("The codes of the images at the end of the epoch chosen with the "
                                            "slider, coloured by class")

@@ -27,8 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer import themes
 from explorer.settings import store
 from explorer.widgets.empty_state import EmptyState
+from explorer.widgets.plot_legend import RIGHT, side_legend
 from trainer import sweep
 from trainer.errors import TrainerError
 
@@ -212,7 +214,7 @@ class RunsWindow(QWidget):
         item.setLabel("left", "loss (nats per image)")
         item.setTitle("solid: training · dashed: validation (test split)", size="9pt")
         item.titleLabel.setVisible(False)  # shown with the first curve
-        self.legend = item.addLegend(offset=(-10, 10), labelTextColor="#222", brush=(255, 255, 255, 200))
+        self.legend = side_legend(item, RIGHT)  # beside the curves, never over them
         self.curves: list[pg.PlotDataItem] = []
         self.empty = EmptyState(self.plot, PLOT_EMPTY, "Runs: loss curves")
         return self.plot
@@ -278,6 +280,7 @@ class RunsWindow(QWidget):
             dashed = pg.mkPen(color, width=2, style=Qt.PenStyle.DashLine)
             self._curve(columns, "train_loss", label, pg.mkPen(color, width=2), color)
             self._curve(columns, "val_loss", None, dashed, color)
+        themes.fit_marks(self.plot.getPlotItem())  # the colours made for white, readable on the theme's plot
         self.empty.set_empty(not self.curves)
         self.plot.getPlotItem().titleLabel.setVisible(bool(self.curves))
         self.load_button.setEnabled(self.tool.model_path() is not None)

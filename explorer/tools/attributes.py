@@ -20,7 +20,7 @@ State (read it; change it through the methods), with the signal that announces e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -109,8 +109,8 @@ class AttributeTool(QObject):
         self.analogy_jobs = Jobs(session, "attributes-analogy", self)
         session.modelChanged.connect(self._on_model)
         session.datasetChanged.connect(self.reset)
-        session.ready.connect(self.update_direction)
-        session.modelUpdated.connect(self.update_direction)  # the model in training: newer weights
+        session.ready.connect(self._on_codes)
+        session.modelUpdated.connect(self._on_codes)  # the model in training: newer weights and codes
         session.selectionChanged.connect(self._on_base)
         session.decodedChanged.connect(self._on_base)
         self._load_vectors()
@@ -375,7 +375,22 @@ class AttributeTool(QObject):
 
     def _on_model(self) -> None:
         self._load_vectors()
+        if self.session.continuing:  # the trained model after its last snapshot: the group, A, B, C stay
+            self.analogy_jobs.cancel()
+            self._set_direction(None)  # made again from its codes (``_on_codes``)
+            return
         self.reset()
+
+    def _on_codes(self) -> None:
+        """Codes of a new model, or of the model in training's newer weights: the direction is made again,
+        A, B and C picked from data rows take their new codes, and the analogy is decoded again."""
+        self.update_direction()
+        s = self.session
+        if self.picks and s.is_ready:
+            self.picks = [replace(p, z=s.codes[p.index].copy()) if 0 <= p.index < s.n_encoded else p
+                          for p in self.picks]
+            self.analogyChanged.emit()
+            self._request_analogy()
 
     def reset(self) -> None:
         """Forget everything made from the old model or data: the direction, the group, the morph, A, B, C."""

@@ -65,7 +65,7 @@ class DrawTool(QObject):
         s.datasetChanged.connect(self._on_model)
         s.codesChanged.connect(self._on_codes)
         s.ready.connect(self.refresh)
-        s.modelUpdated.connect(self.refresh)  # the model in training: newer weights
+        s.modelUpdated.connect(self._on_weights)  # the model in training: newer weights
         self.jobs.lane.failed.connect(self._on_failed)
 
     # ---- reading -------------------------------------------------------------------------------------------
@@ -167,9 +167,16 @@ class DrawTool(QObject):
             self.image_shape = shape
             self.shapeChanged.emit(shape)
 
+    def _on_weights(self) -> None:
+        """The model in training has newer weights: the drawing is encoded again (the star and its
+        neighbours move); the trail, codes of the older weights, is gone."""
+        self._trail_open = self.stroking
+        self._set_trail([])
+        self.refresh()
+
     def _on_codes(self) -> None:
-        if not self.session.is_ready:
-            self._forget_codes()
+        """New codes (encoding, or a snapshot of a model in training): the neighbours are found again."""
+        self._forget_codes()
 
     def _forget_codes(self) -> None:
         self._tree = None

@@ -150,10 +150,13 @@ class Interpolator(QObject):
     # ---- the model changes ---------------------------------------------------------------------------------
 
     def _on_model(self) -> None:
-        """The codes of the old model mean nothing to the new one: keep only ends chosen from data rows."""
+        """The codes of the old model mean nothing to the new one: keep only ends chosen from data rows. The
+        trained model taking over from its last snapshot (``session.continuing``) keeps both ends: a latent
+        point means to it what it meant to the model in training."""
         self.jobs.cancel()
         self.pause()
-        self.a, self.b = (e if e is not None and e.row >= 0 else None for e in (self.a, self.b))
+        if not self.session.continuing:
+            self.a, self.b = (e if e is not None and e.row >= 0 else None for e in (self.a, self.b))
         self.a, self.b = (replace(e, image=None) if e is not None else None for e in (self.a, self.b))
         if self.a is None and self.b is not None:
             self.a, self.b = self.b, None

@@ -70,6 +70,7 @@ class Sampler(QObject):
         self._mixture = None  # the same
         session.modelChanged.connect(self._on_model)
         session.datasetChanged.connect(self._on_model)
+        session.codesChanged.connect(self._forget_fits)  # fitted to the codes: stale when they move
         session.ready.connect(self.refresh)
         session.modelUpdated.connect(self.refresh)  # the model in training: newer weights
         self.refresh()  # a model may be loaded already
@@ -137,6 +138,9 @@ class Sampler(QObject):
         self._mixture = samples.mixture if samples.mixture is not None else self._mixture
         self.samples = samples
         self.samplesChanged.emit()
+
+    def _forget_fits(self) -> None:
+        self._fit = self._mixture = None
 
     def _on_model(self) -> None:
         self.jobs.cancel()

@@ -10,15 +10,34 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
+from explorer import themes
+
 COLORMAPS = ("viridis", "cividis")
-TOP = 0.92  # the light end of the map is left out: pale yellow points vanish on a white plot
+FINE = 512  # samples of a colormap when looking for the part that shows on a background
 WIDTH = 14  # pixels at scale 1
 AXIS_WIDTH = 68  # the value axis with its ticks and, turned, the value's name
 
 
-def steps(name: str, n: int) -> list:
-    """The ``n`` QColors of colormap ``name`` the scatter draws, dark (low values) to light."""
-    return pg.colormap.get(name).map(np.linspace(0.0, TOP, n), mode="qcolor")
+def ramp_range(name: str, background) -> tuple[float, float]:
+    """The part ``(lo, hi)`` (0…1) of colormap ``name`` whose every colour reaches ``themes.MARK_RATIO``
+    (3:1, WCAG 2.1 SC 1.4.11) against ``background``: the widest such run of the map. On a white plot the
+    light end (pale yellow) is left out, on a dark one the dark end (deep purple, navy)."""
+    t = np.linspace(0.0, 1.0, FINE)
+    colors = pg.colormap.get(name).map(t, mode="qcolor")
+    ok = np.array([themes.contrast(c, background) >= themes.MARK_RATIO for c in colors])
+    if not ok.any():
+        raise ValueError(f"no part of colormap {name!r} reaches 3:1 against {background!r}")
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], ok.astype(np.int8), [0]))))
+    starts, ends = edges[::2], edges[1::2] - 1  # the runs of colours that show, first and last index
+    k = int(np.argmax(ends - starts))
+    return float(t[starts[k]]), float(t[ends[k]])
+
+
+def steps(name: str, n: int, background="w") -> list:
+    """The ``n`` QColors of colormap ``name`` the scatter draws on ``background``, dark (low values) to
+    light, within ``ramp_range`` (each reaches 3:1 against the background)."""
+    lo, hi = ramp_range(name, background)
+    return pg.colormap.get(name).map(np.linspace(lo, hi, n), mode="qcolor")
 
 
 def stepped_map(colors: list) -> pg.ColorMap:

@@ -28,6 +28,7 @@ from explorer.tools.denoise import KINDS, Denoiser
 from explorer.widgets.empty_state import EmptyState
 from explorer.widgets.inspector import ImageBox
 from explorer.widgets.overlays import BLUE, ORANGE, RED
+from explorer.widgets.plot_legend import BELOW, side_legend
 
 HINT = "Select an image in the scatter"
 SWEEP_EMPTY = ("Press Noise sweep: this plot then shows the mean PSNR of the noisy images and of their "
@@ -123,7 +124,7 @@ class DenoisePanel(QWidget):
         self.plot.setLabel("left", "mean PSNR (dB)")
         self.plot.showGrid(x=True, y=True, alpha=0.25)
         self.plot.setXRange(0, 1, padding=0.02)
-        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextColor="k")
+        self.legend = side_legend(self.plot.getPlotItem(), BELOW, colCount=2)  # never over the curves
         self.noisy_item = None
         self.curve_items: list[pg.PlotDataItem] = []
         self.empty = EmptyState(self.plot, SWEEP_EMPTY, "Noise sweep")

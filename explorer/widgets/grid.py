@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from explorer.accessibility import describe_plot
 from explorer.state import GridResult, Session
-from explorer.widgets.images import mosaic
 from explorer.widgets.numbers import IntBox
 
 DEBOUNCE_MS = 30
@@ -89,7 +88,7 @@ class GridView(QWidget):
 
     def _on_grid(self, grid: GridResult) -> None:
         self.result = grid
-        tiles = mosaic(grid.images, gap=1, fill=110)  # grey lines keep small images apart
+        tiles = grid.mosaic  # made in the worker, grey lines between the images
         h, w = tiles.shape[:2]
         self.image.setImage(tiles, levels=(0, 255), autoLevels=False)
         self.view.setRange(xRange=(0, w), yRange=(0, h), padding=0.01)

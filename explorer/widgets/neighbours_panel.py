@@ -47,9 +47,11 @@ class NeighboursPanel(QWidget):
         self.overlay = scatter.overlay("neighbours")
         self.result = None
         self.active = True
+        self._moved = False  # the codes moved since ``result`` was found (a model in training)
         self._build()
         for signal in (session.selectionChanged, session.ready, session.datasetChanged):
             signal.connect(self.refresh)
+        session.modelUpdated.connect(self._on_new_codes)  # the model in training: the codes moved
         self.k_box.valueChanged.connect(self.refresh)
 
     def _build(self) -> None:
@@ -83,6 +85,12 @@ class NeighboursPanel(QWidget):
         if active:
             self.refresh()
 
+    def _on_new_codes(self) -> None:
+        """The latent neighbours of the selected row are looked for again in the newer codes (the ones
+        shown stay until then)."""
+        self._moved = True
+        self.refresh()
+
     def refresh(self, *_args) -> None:
         s = self.session
         row = s.selected
@@ -90,10 +98,11 @@ class NeighboursPanel(QWidget):
             self.jobs.cancel()
             self._show(None)
             return
-        if not self.active or (self.result is not None and self.result.row == row
+        if not self.active or (self.result is not None and self.result.row == row and not self._moved
                                and len(self.result.latent_rows) == min(self.k_box.value(), s.n_encoded - 1)):
             return
         self.title.setText(f"Looking for the neighbours of #{row}…")
+        self._moved = False
         self.jobs.submit(find_neighbours, s.codes[:s.n_encoded].copy(), s.dataset.images[:s.n_encoded], row,
                          self.k_box.value(), then=self._show)
 

@@ -55,6 +55,8 @@ class Overlay(QObject):
              dots: bool = True) -> None:
         """A polyline through the codes (with a small dot at each when ``dots``)."""
         style = dict(color=color, width=width, dashed=dashed, dots=dots)
+        if self._reuse(key, "path", codes, style):
+            return
         color, f = self._color(color), self.scale
         line = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
         pen = pg.mkPen(color, width=width * f, style=line)
@@ -66,6 +68,8 @@ class Overlay(QObject):
                labels: list[str] | None = None) -> None:
         """Hollow markers (so the class colour below still shows), each with an optional text label."""
         codes, style = _codes(codes), dict(color=color, symbol=symbol, size=size)
+        if self._reuse(key, "points", codes, style, labels or []):
+            return
         color, f = self._color(color), self.scale
         pen = pg.mkPen(color, width=2.5 * f)
         item = pg.ScatterPlotItem(pen=pen, brush=None, symbol=symbol, size=size * f)
@@ -81,10 +85,12 @@ class Overlay(QObject):
               width: float = 3.0) -> None:
         """A straight arrow from code ``start`` to code ``end``."""
         style = dict(color=color, width=width)
+        codes = _codes(np.stack([np.ravel(start), np.ravel(end)]))
+        if self._reuse(key, "arrow", codes, style):
+            return
         color, f = self._color(color), self.scale
         line = pg.PlotDataItem(pen=pg.mkPen(color, width=width * f))
         head = pg.ArrowItem(pen=pg.mkPen(color), brush=color, headLen=18 * f, tipAngle=35, tailLen=0)
-        codes = _codes(np.stack([np.ravel(start), np.ravel(end)]))
         self._put(key, _Mark("arrow", codes, items=[line, head], style=style))
 
     def set_look(self, scale: float = 1.0, ink: str = INK) -> None:
@@ -92,6 +98,7 @@ class Overlay(QObject):
         dark themes): every mark is made again, in its own colours, where it is."""
         self.scale, self.ink = scale, ink
         for key, mark in list(self.marks.items()):
+            self.remove(key)  # made again, not moved: the new look is in the items
             if mark.kind == "arrow":
                 self.arrow(key, mark.codes[0], mark.codes[1], **mark.style)
             elif mark.kind == "points":
@@ -149,6 +156,19 @@ class Overlay(QObject):
         return self.session.to_view(self.marks[key].codes)
 
     # ---- drawing -----------------------------------------------------------------------------------------
+
+    def _reuse(self, key: str, kind: str, codes: np.ndarray, style: dict, labels: list[str] = ()) -> bool:
+        """Move the mark ``key`` to ``codes`` when it is of this kind, look and labels already: no items
+        are made, removed or added (making an arrow's took ~30 ms of GUI time, at every epoch of a training
+        that the Attributes tool follows). False when it must be made."""
+        mark = self.marks.get(key)
+        codes = _codes(codes)
+        if mark is None or mark.kind != kind or mark.style != style or mark.labels != list(labels):
+            return False
+        mark.codes = codes
+        self._moved.discard(key)
+        self._draw(mark)
+        return True
 
     def _put(self, key: str, mark: _Mark) -> None:
         self.remove(key)

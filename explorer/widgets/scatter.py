@@ -51,12 +51,13 @@ from PySide6.QtWidgets import (
 )
 
 from explorer import themes
-from explorer.state import Session, projection_choices
+from explorer.state import Session, finite_rows, projection_choices
 from explorer.widgets.colour_bar import ColourBar, steps
 from explorer.widgets.images import to_pixmap
 from explorer.widgets.manifold import OPACITY as MANIFOLD_OPACITY
 from explorer.widgets.manifold import manifold_image
 from explorer.widgets.overlays import Overlay
+from explorer.widgets.plot_legend import RIGHT, side_legend
 from explorer.widgets.point_raster import PointLayer, PointRaster
 from explorer.widgets.scatter_keys import KeyboardCursor
 
@@ -116,6 +117,9 @@ def split_by_layer(xy: np.ndarray, layer: np.ndarray, keep: np.ndarray, n: int) 
     bounds = np.searchsorted(key[order], np.arange(n + 1))
     ordered = xy[order]
     return [ordered[bounds[k]:bounds[k + 1]] for k in range(n)]
+
+
+FOLLOW_FILL = 0.6  # while training, the points fill at least this much of the view on each axis
 
 
 class Picker:
@@ -266,21 +270,6 @@ class HintLabel(QLabel):
         self.setVisible(bool(text))
 
 
-class SideLegend(pg.LegendItem):
-    """The class legend, in the plot's layout right of the plotting area: it never covers a point, in any
-    view or zoom (inside the plot it hid most of a cluster). The layout gives it the size its rows ask for."""
-
-    def __init__(self, **options):
-        super().__init__(**options)
-        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)  # its rows' size, at the top
-
-    def updateSize(self) -> None:  # pyqtgraph sizes a floating legend itself
-        self.updateGeometry()
-
-    def mouseDragEvent(self, event) -> None:  # a floating legend can be dragged; this one stays
-        event.ignore()
-
-
 class ScatterView(QWidget):
     shiftClicked = Signal(int, float, float)  # data row (-1 = empty space), view x, y
     coloursChanged = Signal()  # color_by or set_colormap changed the points' colours
@@ -293,7 +282,7 @@ class ScatterView(QWidget):
         self._click_handler: Callable[[int, float, float], None] | None = None
         self._brushes = [pg.mkBrush(c) for c in PALETTE]
         self.colormap = VALUE_COLORMAP
-        self._ramp = [pg.mkBrush(c) for c in steps(self.colormap, len(PALETTE))]
+        self._ramp = [pg.mkBrush(c) for c in steps(self.colormap, len(PALETTE), "w")]
         self.values: np.ndarray | None = None  # color_by's values (None: class colours)
         self.value_label, self.value_edges, self._bins = "", None, np.zeros(0, np.int64)
         self.label_items: list[pg.TextItem] = []
@@ -309,6 +298,7 @@ class ScatterView(QWidget):
 
     def _build(self) -> None:
         self.plot = pg.PlotWidget(background="w")
+        self.plot.own_marks = True  # set_colors gives the points, rings and legend the theme's colours
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()  # pyqtgraph's "A" (auto-range) button: View → Show all points (Home) does it
         self.plot.showGrid(x=True, y=True, alpha=0.15)
@@ -330,11 +320,8 @@ class ScatterView(QWidget):
             self.plot.addItem(item, ignoreBounds=item not in self.layers)
         for line in self.cross:
             line.hide()
-        self.legend = SideLegend(labelTextSize="11pt", brush=(255, 255, 255, 215), pen=(120, 120, 120),
-                                 labelTextColor=(20, 20, 20), verSpacing=-4)
-        self.plot.plotItem.layout.addItem(self.legend, 2, 4)  # right of the plotting area (and its axis)
-        self.plot.plotItem.layout.setColumnFixedWidth(3, 6)  # a gap: the legend never touches a point
-        self.plot.plotItem.layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignTop)
+        # the class legend right of the plotting area (inside the plot it hid most of a cluster)
+        self.legend = side_legend(self.plot.plotItem, RIGHT, own=False, labelTextSize="11pt", verSpacing=-4)
         self.colour_bar = ColourBar(self.plot.plotItem)
         self.tip = ThumbTip(self)
         self.banner = Banner(self.plot)
@@ -375,7 +362,7 @@ class ScatterView(QWidget):
         s = self.session
         s.modelChanged.connect(self._on_model)
         s.modelChanged.connect(self._on_new_model)
-        s.modelUpdated.connect(self._fit)  # training: follow the points as they spread (unless zoomed)
+        s.modelUpdated.connect(self._follow)  # training: follow the points as they spread (unless zoomed)
         s.datasetChanged.connect(self._on_dataset)
         s.codesChanged.connect(self._on_codes)
         s.projectionChanged.connect(self._on_projection)
@@ -417,6 +404,22 @@ class ScatterView(QWidget):
     def _fit(self) -> None:
         if self.follow:
             self.view.autoRange(padding=0.04)
+
+    def _follow(self) -> None:
+        """At each snapshot of a training: fit the view again only when points have left it or they fill
+        less than ``FOLLOW_FILL`` of it on an axis. A view that changed at every epoch made the person
+        re-read the axes each time, and redrawing both axes took ~30 ms of GUI time per snapshot."""
+        xy = self.session.xy
+        if not self.follow or xy is None or not len(xy):
+            return
+        with np.errstate(invalid="ignore"):
+            low, high = np.nanmin(xy, axis=0), np.nanmax(xy, axis=0)
+        if not np.isfinite(low).all() or not np.isfinite(high).all():
+            return
+        for (v0, v1), a, b in zip(self.view.viewRange(), low, high, strict=True):
+            if a < v0 or b > v1 or (b - a) < FOLLOW_FILL * (v1 - v0):
+                self._fit()
+                return
 
     def _on_busy(self, busy: str) -> None:
         # codes without a model: shown as they are (a model set aside); a model in training before its
@@ -467,7 +470,8 @@ class ScatterView(QWidget):
                 layer.clear()
             self.count.setText("")
             return
-        finite = np.isfinite(xy).all(axis=1)  # NaN codes (an overflowing model) are not drawn
+        rows = finite_rows(xy)  # NaN codes (an overflowing model) are not drawn
+        finite = np.ones(len(xy), bool) if isinstance(rows, slice) else rows
         for layer, mine in zip(self.layers, split_by_layer(xy, self._colour_index(len(xy)), finite,
                                                            len(self.layers)), strict=True):
             layer.setData(x=mine[:, 0], y=mine[:, 1])  # PointLayer.setData only stores the arrays
@@ -504,7 +508,7 @@ class ScatterView(QWidget):
     def set_colormap(self, name: str) -> None:
         """The colormap of ``color_by`` (viridis or cividis: ``colour_bar.COLORMAPS``)."""
         self.colormap = name
-        self._ramp = [pg.mkBrush(c) for c in steps(name, len(PALETTE))]
+        self._ramp = [pg.mkBrush(c) for c in steps(name, len(PALETTE), self._paper)]
         if self.values is not None:
             self.color_by(self.values, self.value_label)
     def _set_values(self, values: np.ndarray | None, label: str) -> None:
@@ -544,7 +548,7 @@ class ScatterView(QWidget):
     def _show_legend(self) -> None:
         """Labelled points need no class legend (it would list every label again); values have the colour
         bar instead."""
-        self.legend.setVisible(not self.label_items and self.values is None)
+        self.legend.show_when(not self.label_items and self.values is None)
 
     def _on_labels_toggled(self, on: bool) -> None:
         self.set_point_labels(point_labels(self.session.dataset) if on else None)
@@ -730,9 +734,10 @@ class ScatterView(QWidget):
         self._ink, self._paper = foreground, background
         self.plot.setBackground(background)
         self._brushes = [pg.mkBrush(c) for c in themes.on(background, PALETTE, PALETTE_ON_DARK)]
-        if self.values is None:
-            for layer, brush in zip(self.layers, self._brushes, strict=True):
-                layer.setBrush(brush)
+        self._ramp = [pg.mkBrush(c) for c in steps(self.colormap, len(PALETTE), background)]
+        shown = self._brushes if self.values is None else self._ramp
+        for layer, brush in zip(self.layers, shown, strict=True):
+            layer.setBrush(brush)
         fill = QColor(pg.mkColor(background))
         fill.setAlpha(215)
         self.legend.setBrush(fill)
@@ -740,6 +745,10 @@ class ScatterView(QWidget):
         self._build_legend()  # its samples in the new colours, its text in the new ink
         self._style_marks()
         self.colour_bar.set_look(self.scale, foreground)
+
+    def on_look(self, look: themes.Look) -> None:
+        """A theme for a scatter in a separate window (``themes.style_window``: Compare's panes)."""
+        self.set_colors(look.background, look.ink)
 
     def _style_marks(self) -> None:
         self.highlight.setPen(pg.mkPen(self._ink, width=2.5 * self.scale))
