@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +37,7 @@ from explorer.widgets.numbers import IntBox, NumberBox
 from trainer.errors import ConfigError
 from trainer.models.config import PRESETS, preset
 
+NO_RATE = "\u00a0"  # the rate line before and between trainings: a space, so that it keeps its height
 PROBE_LATE_MS = 2500  # no model open by then: look for a GPU anyway (a preview is drawn well before)
 
 FAMILIES = (("vae", "Variational (VAE)"), ("ae", "Autoencoder"), ("sparse", "Sparse autoencoder"),
@@ -95,7 +97,8 @@ class TrainingDock(QDockWidget):
         self.progress.setRange(0, 1000)
         self.progress.setFormat("Idle")
         self.progress.setValue(0)
-        self.rate = QLabel("")
+        self.rate = QLabel(NO_RATE)  # one line tall from the start: its first figures must not move the plot
+        self.rate.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)  # nor widen the dock
         layout.addWidget(self.progress)
         layout.addWidget(self.rate)
         self.plot = LossPlot()
@@ -317,7 +320,7 @@ class TrainingDock(QDockWidget):
         self.plot.clear_curves()
         self.progress.setValue(0)
         self.progress.setFormat("Starting…")
-        self.rate.setText("")
+        self.rate.setText(NO_RATE)
         self._set_running(True)
         self._last = None
 
