@@ -195,6 +195,7 @@ class Session(QObject, TrainingSession):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
+        workers.share_the_gil()  # the GUI thread beside the workers' Python code
         self.model = self.info = self.model_path = self.dataset = None
         self.codes: np.ndarray | None = None
         self.n_encoded = 0

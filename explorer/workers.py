@@ -190,6 +190,19 @@ def torch_errors(what: str):
         raise TrainerError(f"{what} failed: out of memory") from None
 
 
+GIL_SWITCH_S = 0.001  # see ``share_the_gil``
+
+
+def share_the_gil() -> None:
+    """Let the GUI thread have the GIL back within 1 ms instead of Python's default 5 ms
+    (``sys.setswitchinterval``). While a training, an encoding and the warm-up run Python code in their
+    threads, a GUI thread that gave up the GIL (in a numpy call, in Qt's painting) waited up to 5 ms per turn
+    to get it back, often several times in one event: event-loop gaps of 65-80 ms at a training's start and
+    at its snapshots, against 49-51 ms with 1 ms (``benchmarks/gui_latency.py``). A thread alone never waits,
+    so a lone computation loses nothing."""
+    sys.setswitchinterval(GIL_SWITCH_S)
+
+
 def _torch():
     import torch
 

@@ -120,3 +120,13 @@ def test_a_snapshot_draws_its_codes_first_and_the_tools_follow_in_the_next_turn(
     qtbot.wait(50)
     assert events == ["codes", "codes", "weights"]  # the tools follow the newest weights, once
     s.training = ""
+
+
+def test_the_window_lets_the_gui_thread_have_the_gil_back_within_a_millisecond(window):
+    """Python's default 5 ms switch interval held the GUI thread 65-80 ms at a training's start (see
+    workers.share_the_gil); a session sets 1 ms for the process."""
+    import sys
+
+    from explorer.workers import GIL_SWITCH_S
+
+    assert GIL_SWITCH_S <= 0.001 and sys.getswitchinterval() == pytest.approx(GIL_SWITCH_S)
