@@ -85,6 +85,7 @@ def test_stop_after_the_first_record_ends_early_and_keeps_the_model(window, digi
     with qtbot.waitSignal(s.ready, timeout=TRAIN_TIMEOUT_MS):
         dock.start()
     assert ended == ["stopped"]
+    assert dock.rate.text().startswith("Stopped after")  # the stopped model, adopted, keeps its run's status
     assert records[-1].kind == "stopped" and records[-1].epoch < 500
     assert s.model is not None and finite(s.model)
     assert not dock.controller.is_running()
