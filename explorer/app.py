@@ -83,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Latent Explorer")
     _identify(app)
+    if argv is None:  # a process of its own: read its data set beside the window's construction
+        _read_ahead(args)
     from explorer import glyphs
     from explorer.main_window import MainWindow
     from explorer.state import Session
@@ -123,6 +125,22 @@ def _quick_exit(code: int) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
+
+
+def _read_ahead(args: argparse.Namespace) -> None:
+    """Start reading the data set this start will show (``explorer.read_ahead``): the model named, else the
+    one open last time, else the default model — the same choice ``main`` makes once the window exists."""
+    from explorer import read_ahead, settings
+
+    model, data = args.model, args.data
+    if model is None and not args.screenshot:
+        store = settings.store()
+        last = store.value(settings.MODEL, None)
+        if isinstance(last, str) and last:
+            model = Path(last) if Path(last).is_file() else None
+            saved = store.value(settings.DATA, None)
+            data = data or (saved if isinstance(saved, str) and saved else None)
+    read_ahead.start(model or default_model(), data)
 
 
 def _identify(app) -> None:

@@ -268,10 +268,14 @@ def _shape(shape: tuple) -> str:
 
 
 def load_data(spec: str):
-    """The data set ``spec`` names; a full set that is not here (Fashion-MNIST) opens as its bundled split."""
+    """The data set ``spec`` names; a full set that is not here (Fashion-MNIST) opens as its bundled split.
+    Read ahead at start-up already (``explorer.read_ahead``): that copy, once."""
+    from explorer import read_ahead
     from trainer.data import load_dataset
 
-    return load_dataset(offline_spec(spec))
+    spec = offline_spec(spec)
+    early = read_ahead.take(spec)
+    return early if early is not None else load_dataset(spec)
 
 
 def offline_spec(spec: str) -> str:

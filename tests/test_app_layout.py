@@ -78,6 +78,25 @@ def test_presentation_mode_fits_1280_by_720(window):
         window.presentation.leave()
 
 
+def cut_controls(window) -> list[str]:
+    """Combo boxes, check boxes and buttons in view whose text is drawn narrower than it is (cut off)."""
+    from PySide6.QtWidgets import QAbstractButton, QComboBox
+
+    cut = []
+    for widget in window.findChildren(QComboBox) + window.findChildren(QAbstractButton):
+        if not widget.isVisible() or widget.visibleRegion().isEmpty():
+            continue
+        text = widget.currentText() if isinstance(widget, QComboBox) else widget.text()
+        text = text.replace("&&", "\0").replace("&", "").replace("\0", "&")
+        if not text or "\n" in text:
+            continue
+        extra = 28 if isinstance(widget, QComboBox) else 0  # the combo's arrow and frame
+        needed = widget.fontMetrics().horizontalAdvance(text) + extra
+        if widget.width() < needed and widget.sizeHint().width() > widget.width():
+            cut.append(f"{type(widget).__name__} {text!r}: {widget.width()} < {needed} px")
+    return cut
+
+
 @pytest.mark.parametrize("presentation", [False, True], ids=["normal", "presentation"])
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_every_panel_shows_whole(loaded, screen, presentation):
@@ -92,6 +111,7 @@ def test_every_panel_shows_whole(loaded, screen, presentation):
             _settle()
             assert not window_fit.scrolled_docks(loaded), (key, window_fit.scrolled_docks(loaded))
             assert not window_fit.cut_tabs(loaded), window_fit.cut_tabs(loaded)
+            assert not cut_controls(loaded), (key, cut_controls(loaded))
         sc = loaded.scatter
         assert sc.legend.isVisible() and len(sc.legend.items) == 10
         plotting_area = sc.view.sceneBoundingRect()

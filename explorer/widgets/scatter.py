@@ -337,6 +337,8 @@ class ScatterView(QWidget):
         layout.addLayout(self._toolbar())
         layout.addWidget(self.hint)
         layout.addWidget(self.stack, 1)
+        # under the plot, not in the View row: at 1280×720 that row had no room left for the view's name
+        layout.addWidget(self.count, 0, Qt.AlignmentFlag.AlignRight)
 
     def _toolbar(self) -> QHBoxLayout:
         self.projection_box = QComboBox()
@@ -355,7 +357,7 @@ class ScatterView(QWidget):
         row.addStretch(1)
         self.hint = HintLabel()
         self.count = QLabel()
-        row.addWidget(self.count)
+        self.count.setContentsMargins(0, 0, 6, 2)
         return row
 
     def _connect(self) -> None:
