@@ -55,7 +55,9 @@ class DataSetDialog(QDialog):
         self.kinds.currentRowChanged.connect(self._on_kind)
         self.path.textChanged.connect(self._update_spec)
         self.options.textChanged.connect(self._update_spec)
-        self.kinds.setCurrentRow(0)
+        kinds = [info.spec.split(":")[0] for info in self.infos]
+        kind = current.split(":")[0].split("?")[0]
+        self.kinds.setCurrentRow(kinds.index(kind) if kind in kinds else 0)  # the open data set's kind
         if current:
             self.spec_edit.setText(current)
 

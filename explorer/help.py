@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer import about, lessons
+from explorer import about, lessons, window_fit
 from explorer.help_texts import PANELS
 
 BUTTON = "What am I looking at?"  # beside the standard information icon (fonts may lack ⓘ)
@@ -124,6 +124,7 @@ class Help(QObject):
     def open_lessons(self) -> lessons.LessonsWindow:
         if self.lessons is None:
             self.lessons = lessons.LessonsWindow(self.window)
+            window_fit.keep_on_screen(self.lessons)  # 780×900 asked: less on a 1280×720 screen
             self.lessons.lessonClicked.connect(self.runner.show_me)
         self.lessons.show()
         self.lessons.raise_()

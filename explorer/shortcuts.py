@@ -33,6 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer import window_fit
+
 Std = QKeySequence.StandardKey
 ZOOM_STEP = 1.25
 # Ctrl+1 … Ctrl+9 bring a panel forward (the tool tabs in the order they appear, then the main views)
@@ -223,6 +225,7 @@ class Shortcuts(QObject):
 
     def show_dialog(self) -> QDialog:
         self.dialog = ShortcutsDialog(self.window)
+        window_fit.keep_on_screen(self.dialog)
         self.dialog.show()
         return self.dialog
 

@@ -33,6 +33,12 @@ def first_size(area: QSize, wanted: QSize = DEFAULT_SIZE) -> QSize:
     return wanted.boundedTo(area - FRAME).expandedTo(SMALLEST)
 
 
+def keep_on_screen(widget) -> None:
+    """Make a window of its own (the lessons, a study, a dialog) no larger than its screen's available area
+    less the frame: the size it asked for with ``resize``, or less. Call it after that ``resize``."""
+    widget.resize(first_size(available(widget), widget.size()))
+
+
 def fits(size: QSize, area: QSize) -> bool:
     """Whether a window of ``size`` with its frame fits in ``area``."""
     room = area - FRAME

@@ -24,13 +24,13 @@ def test_the_loss_plot_explains_itself_until_training_starts(qtbot):
 
     plot = LossPlot()
     qtbot.addWidget(plot)
-    assert says_what_and_how(plot.empty, "Train") and not axes_shown(plot.plot)
+    assert says_what_and_how(plot.empty, "Start") and not axes_shown(plot.plot)
     progress = type("P", (), {"kind": "step", "steps_per_epoch": 10, "epoch": 1, "step": 5, "loss": 80.0,
                               "recon": 70.0, "kl": 10.0, "val": None})()
     plot.add(progress)
     assert not plot.empty.empty and axes_shown(plot.plot) and not plot.empty.label.isVisibleTo(plot.plot)
     plot.clear_curves()
-    assert says_what_and_how(plot.empty, "Train") and not axes_shown(plot.plot)
+    assert says_what_and_how(plot.empty, "Start") and not axes_shown(plot.plot)
 
 
 def test_the_noise_sweep_explains_itself_until_it_runs(loaded, qtbot):
@@ -97,3 +97,11 @@ def test_the_compare_window_has_no_large_empty_strip(qtbot):
     study.curves_box.setChecked(False)
     assert study.bottom.height() < 100
     study.close()
+
+
+def test_the_training_panels_empty_plot_names_its_start_button(window):
+    """The empty loss plot said "press Train" beside a button labelled Start: the hint names the panel's
+    button as it reads."""
+    dock = window.training_dock
+    button = dock.start_button.text().replace("&", "")
+    assert f"press {button}" in dock.plot.empty.text

@@ -176,6 +176,16 @@ def test_the_data_set_dialog_offers_every_kind_and_builds_specs(qtbot, tmp_path)
     assert dialog.spec() == f"folder:{tmp_path}?size=32" and dialog.browse.isEnabled()
 
 
+def test_the_data_set_dialog_starts_on_the_open_data_sets_kind(qtbot):
+    """It opened with "shapes" (the first row) highlighted above "Opens: fashion-mnist": what looked chosen
+    was not what Open would open. The row of the open data set's kind is the one highlighted."""
+    for current, kind in (("fashion-mnist", "fashion-mnist"), ("fashion-mnist-test", "fashion-mnist-test"),
+                          ("digits", "digits"), ("shapes?n=300", "shapes"), ("glyphs", "glyphs")):
+        dialog = DataSetDialog(current=current)
+        qtbot.addWidget(dialog)
+        assert dialog.kind() == kind and dialog.spec() == current
+
+
 def test_the_file_menu_has_its_actions_and_shortcuts(window):
     files = window.files
     assert files.open_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Open)

@@ -238,3 +238,25 @@ def test_placeholders_and_plot_titles_follow_the_text_size(loaded):
     finally:
         loaded.presentation.leave()
         loaded.presentation.set_theme("system")
+
+
+def test_every_other_window_fits_the_screen(window):
+    """The lessons (780×900), the studies (Compare 1600×1000, Quality and Latent dimensions 900 high) and the
+    shortcuts (740 high) opened taller or wider than a 1280×720 screen: their bottom rows and buttons lay
+    off the screen. Each takes its wanted size, less where the screen is smaller."""
+    from explorer.studies import STUDIES
+
+    others = {"lessons": window.help.open_lessons(), "shortcuts": window.shortcuts.show_dialog()}
+    others.update({name: window.studies.open(name) for name in STUDIES})
+    room_720 = window_fit.first_size(SCREENS["1280x720"])
+    too_big, too_wide_for_720 = {}, {}
+    for name, w in others.items():
+        room = window_fit.first_size(window_fit.available(w)).expandedTo(w.minimumSizeHint())  # 800²
+        if w.width() > room.width() or w.height() > room.height():
+            too_big[name] = (w.width(), w.height())
+        least = w.minimumSizeHint()
+        if least.width() > room_720.width() or least.height() > room_720.height():
+            too_wide_for_720[name] = (least.width(), least.height())
+        w.close()
+    assert not too_big, f"larger than the screen less its frame: {too_big}"
+    assert not too_wide_for_720, f"cannot be made to fit 1280×720: {too_wide_for_720}"

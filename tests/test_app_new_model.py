@@ -95,11 +95,13 @@ def test_the_panel_shows_the_open_models_settings_and_stored_history(window, mod
     assert dock.epochs.value() == 7 and dock.batch.value() == 32 and dock.lr.value() == pytest.approx(5e-4)
     assert dock.beta.value() == pytest.approx(2.5) and dock.family.currentData() == "vae"
     assert dock.plot.points("train", "loss") == 3 and dock.plot.points("val", "loss") == 3
+    assert dock.rate.text() == "Trained 3 epochs · loss 22.0 · validation 23.0"  # the last stored epoch
     cfg = dock.model_config()  # Start trains the same architecture again
     assert cfg.arch == "conv" and cfg.conv_channels == (4, 8) and cfg.dense == 8
     with qtbot.waitSignal(s.ready, timeout=LOAD_TIMEOUT_MS):
         s.open_model(model_file)  # an MLP (one hidden layer of 16) with no stored history: the old curves go
     assert dock.plot.points("train", "loss") == 0 and dock.plot.points("val", "loss") == 0
+    assert dock.rate.text() == ""  # nor the other model's last losses
     assert dock.arch.currentText() == "custom: MLP 16"
     assert dock.arch.findText("custom: conv 4,8 · dense 8") < 0  # one custom item: the open model's
     assert dock.model_config().hidden == (16,)

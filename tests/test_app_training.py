@@ -85,6 +85,7 @@ def test_stop_after_the_first_record_ends_early_and_keeps_the_model(window, digi
     with qtbot.waitSignal(s.ready, timeout=TRAIN_TIMEOUT_MS):
         dock.start()
     assert ended == ["stopped"]
+    assert dock.rate.text().startswith("Stopped after")  # the stopped model, adopted, keeps its run's status
     assert records[-1].kind == "stopped" and records[-1].epoch < 500
     assert s.model is not None and finite(s.model)
     assert not dock.controller.is_running()
@@ -201,3 +202,18 @@ def test_the_device_probe_offers_the_cpu_and_chooses_a_gpu(window, qtbot):
     assert dock.device.itemData(0) == "cpu" and dock.device.currentIndex() == dock.device.count() - 1
     dock._on_devices([("CPU", "cpu"), ("GPU: Test", "cuda")])
     assert dock.device.currentData() == "cuda" and dock.train_settings()["device"] == "cuda"
+
+
+def test_opening_a_model_after_training_clears_the_runs_status(window, digits, model_file, qtbot):
+    """The panel said "Finished after 0:59 · loss 21.1" under every model opened after a training (a lesson's
+    glyph model, a bundled VAE): the status of a run belongs to the model it trained."""
+    s, dock = window.session, window.training_dock
+    s.set_dataset(digits)
+    configure(dock, epochs=1)
+    with qtbot.waitSignal(s.ready, timeout=TRAIN_TIMEOUT_MS):
+        dock.start()
+    assert dock.progress.format().startswith("Finished") and dock.rate.text().startswith("Finished after")
+    with qtbot.waitSignal(s.ready, timeout=LOAD_TIMEOUT_MS):
+        s.open_model(model_file)
+    assert "Finished" not in dock.progress.format() and "Finished" not in dock.rate.text()
+    assert dock.progress.value() == 0

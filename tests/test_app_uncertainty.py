@@ -211,3 +211,15 @@ def test_the_sample_tool_draws_from_the_mixture_too(loaded, qtbot):
     assert "mixture" in panel.note.text() and "~ N(" not in panel.note.text()  # in words (test_app_words)
     # the mixture's samples lie where the codes are: more typical of the data than the prior's
     assert np.median(mixed.mixture.percentile(mixed.codes)) > np.median(mixed.mixture.percentile(prior.codes))
+
+
+def test_the_posterior_panel_says_why_when_a_plain_autoencoder_replaces_a_vae(loaded, qtbot, tmp_path):
+    """Lesson 8's "a plain autoencoder" link opens the glyph AE while the Posterior tab shows a VAE's
+    clouds: the panel said "Open or train a model first." (the reason while the model loaded) and kept it."""
+    panel = bring(loaded, "posterior", qtbot)
+    loaded.session.select(7)
+    qtbot.waitUntil(lambda: panel.tool.clouds is not None, timeout=LOAD_TIMEOUT_MS)
+    path = tiny_model_file(tmp_path / "ae.safetensors", "glyphs", family="ae")
+    with qtbot.waitSignal(loaded.settled, timeout=LOAD_TIMEOUT_MS):
+        loaded.session.open_model(path, "glyphs")
+    assert "plain autoencoder" in panel.text.text() and not panel.overlay.marks

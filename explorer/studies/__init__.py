@@ -35,6 +35,9 @@ class Studies:
         if study is None:
             module = importlib.import_module(f"explorer.studies.{name}")
             study = self.windows[name] = module.open_study(self.window)
+            from explorer.window_fit import keep_on_screen
+
+            keep_on_screen(study)  # Compare asks for 1600×1000, Quality 960×900: not on a 1280×720 screen
             from explorer.accessibility import prepare
 
             prepare(study)  # names from labels, Tab in visual order

@@ -69,6 +69,7 @@ class PosteriorTool(QObject):
         self.n_samples, self.seed, self.crowd = 8, 0, False
         self.clouds: Clouds | None = None
         self.active = False
+        self._shown_reason = ""  # the reason last announced with cloudsChanged
         for signal in (session.selectionChanged, session.projectionChanged, session.modelChanged,
                        session.ready, session.modelUpdated):
             signal.connect(self.refresh)
@@ -110,12 +111,17 @@ class PosteriorTool(QObject):
 
     def refresh(self, *_args) -> None:
         s = self.session
-        if not self.active or self.reason:
+        reason = self.reason
+        if not self.active or reason:
             self.jobs.cancel()
-            if self.clouds is not None or not self.active:
+            # also when only the reason changed (a VAE's "open a model first" while the next model loads,
+            # then that model is a plain autoencoder): the panel shows the reason of now, not of then
+            if self.clouds is not None or not self.active or reason != self._shown_reason:
                 self.clouds = None
+                self._shown_reason = reason
                 self.cloudsChanged.emit()
             return
+        self._shown_reason = ""
         rows = np.array([s.selected, *(self._crowd_rows() if self.crowd else [])], np.int64)
         images = s.dataset.images[rows].copy()
         self.jobs.submit(posterior_clouds, s.model, images, rows, s.plane, self.n_samples, self.seed,

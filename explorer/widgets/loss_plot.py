@@ -18,7 +18,7 @@ from explorer import themes
 from explorer.widgets.empty_state import EmptyState
 
 EMPTY = ("The loss curves appear here while a model trains: choose the data set and settings above, then "
-         "press Train.")
+         "press Start.")
 # (key, name, colour on a light plot, colour on a dark plot): each reaches 3:1 against its plot (WCAG 2.1)
 TERMS = (("loss", "total", "#332288", "#8877DD"), ("recon", "reconstruction", "#CC6677", "#CC6677"),
          ("kl", "KL", "#117733", "#2A9A4E"))

@@ -270,7 +270,24 @@ class TrainingDock(QDockWidget):
             return
         training_settings.show_model(self, s.model, s.info)
         self._on_choices()
-        self.plot.show_history(training_settings.history_of(s.info))
+        history = training_settings.history_of(s.info)
+        self.plot.show_history(history)
+        self._show_stored(history)
+
+    def _show_stored(self, history: list[dict]) -> None:
+        """The progress line of an opened model: idle, and the last stored epoch's losses (nats per image)
+        when the checkpoint has them; never the status of an earlier run in this window."""
+        self._last = None
+        self.progress.setValue(0)
+        self.progress.setFormat("Idle")
+        last = history[-1] if history else {}
+        train, val = last.get("train"), last.get("val")
+        if isinstance(train, dict) and isinstance(train.get("loss"), (int, float)):
+            known = isinstance(val, dict) and isinstance(val.get("loss"), (int, float))
+            tail = f" · validation {val['loss']:.1f}" if known else ""
+            self.rate.setText(f"Trained {last['epoch']:g} epochs · loss {train['loss']:.1f}{tail}")
+        else:
+            self.rate.setText("")
 
     def _mark_presets(self, shape) -> None:
         """Grey out the architectures that cannot take images of this shape."""
