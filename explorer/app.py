@@ -94,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     from explorer import crash
 
     crash.install(window)  # an error no code caught: one message in the window, the traceback in the log
+    if argv is None:  # a process of its own: a fatal crash leaves its stacks in the log
+        crash.watch_fatal_errors()
     glyphs.install(window)  # no usable font: say so on stderr and in the title (the only text still drawn)
     last = _last_session(window, args)
     if args.size:

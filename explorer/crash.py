@@ -15,6 +15,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
@@ -87,6 +88,27 @@ def message_for(error: BaseException, log, count: int = 1) -> str:
 
 
 _REPORTER: CrashReporter | None = None
+
+
+_FATAL_LOG = None  # the open log file faulthandler writes to (kept open for the whole process)
+
+
+def watch_fatal_errors() -> Path | None:
+    """A crash that kills the process (a segmentation fault in Qt or torch, an abort) leaves the Python
+    stacks of every thread in the log file (``faulthandler``): a double-clicked app has no terminal, and such
+    a crash showed nothing at all. Returns the log's path, or None when no folder for it is writable."""
+    import faulthandler
+
+    global _FATAL_LOG
+    path = logs.log_path()
+    if path is None:
+        return None
+    try:
+        _FATAL_LOG = open(path, "a", encoding="utf-8")  # noqa: SIM115  (open until the process ends)
+    except OSError:
+        return None
+    faulthandler.enable(file=_FATAL_LOG, all_threads=True)
+    return path
 
 
 def install(window) -> CrashReporter:

@@ -251,3 +251,24 @@ def test_the_window_size_flag_is_bounded(size):
 
     with pytest.raises(SystemExit):
         parse_args(["--size", size])
+
+
+def test_a_fatal_crash_leaves_every_threads_stack_in_the_log(tmp_path):
+    """A segmentation fault ends the process with no Python exception: faulthandler writes the stacks to
+    the log file (the app double-clicked has no terminal)."""
+    import os
+    import subprocess
+    import sys
+
+    logs_dir = tmp_path / "logs"
+    code = ("from explorer import crash\n"
+            "print(crash.watch_fatal_errors(), flush=True)\n"
+            "import faulthandler\n"
+            "faulthandler._sigsegv()\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "LATENT_EXPLORER_LOGS": str(logs_dir)})
+    assert out.returncode != 0
+    log = logs_dir / "latent-explorer.log"
+    assert out.stdout.strip() == str(log)
+    text = log.read_text()
+    assert "Segmentation fault" in text and "most recent call first" in text
