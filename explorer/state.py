@@ -195,7 +195,6 @@ class Session(QObject, TrainingSession):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        workers.share_the_gil()  # the GUI thread beside the workers' Python code
         self.model = self.info = self.model_path = self.dataset = None
         self.codes: np.ndarray | None = None
         self.n_encoded = 0
@@ -229,6 +228,9 @@ class Session(QObject, TrainingSession):
         lanes["model"].done.connect(self._on_model_loaded)
         lanes["data"].done.connect(self._on_data_loaded)
         lanes["encode"].yielded.connect(self._on_codes)
+        # from the first model on screen, the GUI thread gets the GIL back within 1 ms (not during start-up:
+        # there the torch import and the GUI thread would pass it back and forth, 0.5 s slower)
+        self.ready.connect(workers.share_the_gil)
         lanes["encode"].done.connect(self._on_encoded)
         lanes["grid"].done.connect(self._on_grid)
         lanes["recon"].done.connect(self._on_reconstruction)

@@ -199,7 +199,9 @@ def share_the_gil() -> None:
     threads, a GUI thread that gave up the GIL (in a numpy call, in Qt's painting) waited up to 5 ms per turn
     to get it back, often several times in one event: event-loop gaps of 65-80 ms at a training's start and
     at its snapshots, against 49-51 ms with 1 ms (``benchmarks/gui_latency.py``). A thread alone never waits,
-    so a lone computation loses nothing."""
+    so a lone computation loses nothing. Not before the first model is on screen: during start-up the torch
+    import and the GUI thread passed the GIL back and forth five times as often, and a start took 0.5 s
+    longer (``benchmarks/startup.py``)."""
     sys.setswitchinterval(GIL_SWITCH_S)
 
 
