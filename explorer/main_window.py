@@ -31,6 +31,7 @@ from explorer import (
     storage_notice,
     studies,
     unsaved,
+    wheel_guard,
     window_fit,
 )
 from explorer.state import Session
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
         self.data_offer = data_offer.install(self)  # "Get all 70,000…" beside the bundled Fashion-MNIST
         self.storage_notice = storage_notice.install(self)  # None unless settings or caches cannot be written
         self.unsaved = unsaved.install(self)  # Save / Discard / Cancel before an unsaved model is lost
+        self.wheel_guard = wheel_guard.install(self)  # the wheel scrolls panels, not their settings
 
     def _status_bar(self) -> None:
         self.busy_label = QLabel()

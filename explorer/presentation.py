@@ -23,7 +23,7 @@ from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QFont, QGuiApplication, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel, QSizePolicy
 
-from explorer import reversible, themes
+from explorer import clear_marks, reversible, themes
 from explorer.widgets.inspector import ImageBox
 from explorer.widgets.strip import ImageStrip
 
@@ -111,10 +111,9 @@ class Presentation(QObject):
         """The palette and the plots' ink for the theme, high contrast in presentation mode."""
         look = themes.look(self.theme, self.dark, high_contrast=self.active)
         app = QApplication.instance()
-        wanted = "fusion" if look.palette is not None else self._original_style
-        if app.style().name().lower() != wanted.lower():
-            app.setStyle(wanted)
+        clear_marks.set_app_style("fusion" if look.palette is not None else self._original_style)
         app.setPalette(look.palette if look.palette is not None else QPalette())
+        clear_marks.refresh_dock_buttons(self.window)  # (drawn in the palette's text colour)
         themes.use(look, QApplication.font() if self.active else None)
         themes.style_plots(self.window, look, QApplication.font() if self.active else None)
         themes.recolor_text(self.window, self.dark)

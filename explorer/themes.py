@@ -11,6 +11,8 @@ Contrast (WCAG 2.1, https://www.w3.org/TR/WCAG21/#contrast-minimum and #non-text
 reaches ``TEXT_RATIO`` (4.5:1) against its background and every plotted mark (points, curves, rings, arrows)
 ``MARK_RATIO`` (3:1) against the plot; ``contrast(a, b)`` computes the ratio from the relative luminance.
 Marks have a colour for light backgrounds and one for dark ones: ``on(background, light, dark)`` picks.
+The controls' own marks (a check box's edge, the docks' float and close buttons) are drawn by the style
+``explorer/clear_marks.py`` sets, at 3:1 in every palette here.
 """
 
 from __future__ import annotations

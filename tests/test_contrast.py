@@ -10,9 +10,17 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from app_fixtures import *  # noqa: F403
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QCheckBox,
+    QLabel,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from explorer import themes
 from explorer.widgets import colour_bar, denoise_panel, loss_plot, overlays, scatter
@@ -417,6 +425,100 @@ def test_the_training_progress_text_reaches_4_5_to_1(loaded, qtbot, name, theme,
         filled, empty = (4, int(0.55 * w)), (int(0.6 * w), w - 4)
         for x0, x1 in (filled, empty):
             assert _drawn_text_ratio(image, x0, x1) >= themes.TEXT_RATIO, (name, x0, x1)
+    finally:
+        show.leave()
+        show.set_theme("system")
+
+
+# ---- the controls' own marks: check boxes, radio buttons, the docks' buttons ------------------------------
+
+def test_the_edge_of_a_check_box_reaches_3_to_1_in_every_look(qapp):
+    """Computed from the palettes: a check box's and radio button's edge against the window around it and the
+    field inside it, and the docks' buttons (the text colour) against the window (issue 10: 1.3:1, 1.95:1
+    and 2.3:1 on the dark theme)."""
+    from explorer import clear_marks
+
+    for name, theme, dark, presentation in LOOKS:
+        palette = _look(theme, dark, presentation).palette or themes.light_palette()
+        edge = clear_marks.edge(palette)
+        for role in (R.Window, R.Base):
+            assert themes.contrast(edge, palette.color(role)) >= themes.MARK_RATIO, (name, role.name)
+        assert themes.contrast(palette.color(R.WindowText), palette.color(R.Window)) >= themes.MARK_RATIO
+
+
+def _common(image, rect) -> str:
+    """The colour most pixels of ``image`` inside ``rect`` have (what the marks there are drawn on)."""
+    pixels = [image.pixelColor(x, y).rgb() & 0xFFFFFF
+              for x in range(rect.left(), rect.right() + 1) for y in range(rect.top(), rect.bottom() + 1)]
+    values, counts = np.unique(pixels, return_counts=True)
+    return f"#{values[np.argmax(counts)]:06x}"
+
+
+def _strongest(image, rect, against: str) -> float:
+    """The contrast of the pixel of ``image`` inside ``rect`` that stands out most from ``against``."""
+    return max(themes.contrast(image.pixelColor(x, y), against)
+               for x in range(rect.left(), rect.right() + 1) for y in range(rect.top(), rect.bottom() + 1))
+
+
+def _indicator(box):
+    from PySide6.QtWidgets import QStyle, QStyleOptionButton
+
+    option = QStyleOptionButton()
+    box.initStyleOption(option)
+    element = (QStyle.SubElement.SE_RadioButtonIndicator if isinstance(box, QRadioButton)
+               else QStyle.SubElement.SE_CheckBoxIndicator)
+    return box.style().subElementRect(element, option, box)
+
+
+def test_the_drawn_marks_reach_3_to_1_in_every_look(window, qtbot):
+    """As drawn, in each look the View menu and presentation mode give: an unchecked check box's and radio
+    button's edge against the window, a checked one's mark against its field, and each dock's float and
+    close buttons against the title bar."""
+    host = QWidget()
+    qtbot.addWidget(host)
+    layout = QVBoxLayout(host)
+    boxes = [QCheckBox("unchecked"), QCheckBox("checked", checked=True), QRadioButton("unchecked")]
+    for box in boxes:
+        layout.addWidget(box)
+    host.setAutoFillBackground(True)
+    host.show()
+    qtbot.waitExposed(host)
+    show = window.presentation
+    try:
+        for name, theme, _dark, presentation in LOOKS:
+            show.set_theme(theme)
+            if presentation:
+                show.enter(full_screen=False)
+            qtbot.wait(1)  # the palette reaches the widgets in posted events
+            image = host.grab().toImage()
+            window_color = _common(image, host.rect())
+            for box in boxes:
+                rect = _indicator(box).translated(box.pos())
+                if box.isChecked():  # the tick against the field inside the box
+                    inside = rect.adjusted(3, 3, -3, -3)
+                    ratio = _strongest(image, inside, _common(image, inside))
+                    assert ratio >= themes.MARK_RATIO, (name, "tick", round(ratio, 2))
+                    continue
+                top, left = QRect(rect.left(), rect.top(), rect.width(), 1), QRect(rect.left(), rect.top(), 1,
+                                                                                  rect.height())
+                for edge in (top, left):  # (a pixel either side: Fusion draws a circle a pixel lower right)
+                    ratio = _strongest(image, edge.adjusted(-1, -1, 1, 1), window_color)
+                    assert ratio >= themes.MARK_RATIO, (name, type(box).__name__, round(ratio, 2))
+            checked = 0
+            for dock in window.docks.values():
+                if not dock.isVisible() or dock.visibleRegion().isEmpty() or dock.titleBarWidget() is not None:
+                    continue  # (presentation mode's title bars are words only)
+                checked += 1
+                buttons = [b for b in dock.findChildren(QAbstractButton)
+                           if b.objectName().startswith("qt_dockwidget_") and b.isVisible()]
+                assert len(buttons) == 2, dock.windowTitle()  # float and close
+                for button in buttons:
+                    shot = window.grab(QRect(button.mapTo(window, QPoint(0, 0)), button.size())).toImage()
+                    ratio = _strongest(shot, shot.rect(), _common(shot, shot.rect()))
+                    assert ratio >= themes.MARK_RATIO, (name, dock.windowTitle(), button.objectName(),
+                                                        round(ratio, 2))
+            assert checked >= 3 or presentation, name  # Training, the grid, the Inspector
+            show.leave()
     finally:
         show.leave()
         show.set_theme("system")

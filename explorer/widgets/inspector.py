@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWi
 
 from explorer.state import Session
 from explorer.widgets.images import to_pixmap
+from explorer.widgets.wrapped_label import WrappedLabel
 
 HINT = "Click a point in the scatter to see its image,\nor empty space to decode that latent point."
 NO_RECONSTRUCTION = "none: the decoder drew this image from a code, not from a data image"
@@ -49,7 +50,7 @@ class Inspector(QWidget):
         self.session = session
         self.left, self.right = ImageBox(), ImageBox()
         self.left_title, self.right_title = QLabel("Image"), QLabel("Reconstruction")
-        self.details = QLabel(HINT, wordWrap=True)
+        self.details = WrappedLabel(HINT)  # reserves its lines: the images never cover them
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._layout()
         self.clear()
