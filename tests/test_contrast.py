@@ -506,8 +506,9 @@ def test_the_drawn_marks_reach_3_to_1_in_every_look(window, qtbot):
                     assert ratio >= themes.MARK_RATIO, (name, type(box).__name__, round(ratio, 2))
             checked = 0
             for dock in window.docks.values():
-                if not dock.isVisible() or dock.visibleRegion().isEmpty() or dock.titleBarWidget() is not None:
-                    continue  # (presentation mode's title bars are words only)
+                shown = dock.isVisible() and not dock.visibleRegion().isEmpty()
+                if not shown or dock.titleBarWidget() is not None:  # (presentation's title bars: words only)
+                    continue
                 checked += 1
                 buttons = [b for b in dock.findChildren(QAbstractButton)
                            if b.objectName().startswith("qt_dockwidget_") and b.isVisible()]
