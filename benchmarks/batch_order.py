@@ -2,7 +2,7 @@
 alone, for our ``fit`` and for the plain loop of ``train_speed.py`` (issue 12: is a same-seed difference
 between the two loops the loop's fault, or the order's?).
 
-    .venv/bin/python benchmarks/batch_order.py [--seed 1] [--orders 1 11 21] [--limit-train 20000] [--epochs 3]
+    .venv/bin/python benchmarks/batch_order.py [--seed 1] [--orders 1 11 21] [--epochs 3]
 
 Prints one test loss (nats per image, ``trainer.metrics.evaluate``) per loop and order, and each loop's mean.
 Figures only, no asserts (benchmarks/README.md records them).
@@ -43,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
                 next(loop)
             loop.close()
             losses.append(ts.evaluate(model.cpu().eval(), data.test).loss_nats)
-            print(f"{name:9} weights seed {args.seed}, batch order {order}: test loss {losses[-1]:.2f}", flush=True)
+            print(f"{name:9} weights seed {args.seed}, batch order {order}: test loss {losses[-1]:.2f}",
+                  flush=True)
         print(f"{name:9} mean {statistics.mean(losses):.2f} nats over {len(losses)} orders", flush=True)
     return 0
 
