@@ -9,7 +9,7 @@ import pytest
 from app_fixtures import *  # noqa: F403
 from app_fixtures import LOAD_TIMEOUT_MS, click_view, empty_spot
 from PySide6.QtCore import QRect
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from test_app_layout import SCREENS, _lay_out, _same_look_after, _settle, cut_controls  # noqa: F401
 
 from explorer.state import Projection
@@ -55,6 +55,7 @@ def test_the_banner_fits_the_plotting_area_and_nothing_stays_over_the_points(loa
         assert not over_the_plot(loaded), over_the_plot(loaded)
         note = sc.note
         assert note.isVisible() and "not invertible" in note.text()
+        assert note.fontInfo().pointSizeF() == pytest.approx(QApplication.font().pointSizeF(), abs=0.5)
         assert note.height() >= note.heightForWidth(note.width())  # every wrapped line shown
         assert not QRect(note.mapTo(loaded, note.rect().topLeft()), note.size()).intersects(
             QRect(sc.plot.mapTo(loaded, sc.plot.rect().topLeft()), sc.plot.size()))

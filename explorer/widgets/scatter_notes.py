@@ -74,15 +74,14 @@ class Banner(QFrame):
         self.setFixedSize(w, h)
 
 
-class HintLabel(QLabel):
-    """What the next click on the plot does (``claim_clicks``, the lasso): a line of its own under the
-    toolbar, wrapped to the scatter's width. It asks for no width (a long hint in the toolbar widened the
-    scatter and squeezed both docks) and shows only while it has something to say."""
+class NoteLabel(QLabel):
+    """What kind of view is shown, when it matters for a click (not invertible): a line under the plot, left
+    of the point count, wrapped to the scatter's width, in the theme's colours. It asks for no width and
+    shows only while it has something to say."""
 
     def __init__(self):
         super().__init__(wordWrap=True)
-        self.setStyleSheet("color: #b34700; font-weight: bold;")
-        self.setContentsMargins(6, 0, 6, 0)
+        self.setContentsMargins(6, 0, 6, 2)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.hide()
 
@@ -91,11 +90,12 @@ class HintLabel(QLabel):
         self.setVisible(bool(text))
 
 
-class NoteLabel(HintLabel):
-    """What kind of view is shown, when it matters for a click (not invertible): a line under the plot, left
-    of the point count, wrapped to the scatter's width; it asks for no width."""
+class HintLabel(NoteLabel):
+    """What the next click on the plot does (``claim_clicks``, the lasso): a line of its own under the
+    toolbar, wrapped to the scatter's width. It asks for no width (a long hint in the toolbar widened the
+    scatter and squeezed both docks)."""
 
     def __init__(self):
         super().__init__()
-        self.setStyleSheet("")  # the theme's text colour
-        self.setContentsMargins(6, 0, 6, 2)
+        self.setStyleSheet("color: #b34700; font-weight: bold;")
+        self.setContentsMargins(6, 0, 6, 0)
