@@ -56,7 +56,7 @@ PANELS: dict[str, str] = {
         "Where do the codes really live? Behind the dots, <b>grey</b> shading is the density of the "
         "encoded images; the dashed rings are where the prior N(0, I) says they should be (1, 2, 3σ). "
         "<b>Orange</b> cells are inside the prior's 2σ ring but nearly empty: <b>holes</b>, where the "
-        "decoder was hardly trained. The meter at the bottom of the scatter tells how far <b>off the "
+        "decoder was hardly trained. The meter at the top of this tab tells how far <b>off the "
         "map</b> the point you click, move to, interpolate or sample is. Below, samples from N(0, I) "
         "sit beside samples from a mixture fitted to the codes: the second kind avoids the holes."
     ),

@@ -2,8 +2,11 @@
 the scatter, back to the values the lessons are written for, so that what was left from earlier use (a
 temperature of 1.83, seed 1, a 2-step strip, a colouring by z1) never changes what a lesson shows.
 
-``LESSON_VALUES`` names each value; ``reset(window, labels)`` applies them. A lesson's own staging
-(``explorer.demo``: the denoise level, the morph's α…) comes after and may set a control again.
+``LESSON_VALUES`` names each value; ``reset(window, labels)`` applies them, and brings the neutral tabs
+forward (``NEUTRAL_TABS``: Training on the left, the Inspector on the right), so that no tool's marks from an
+earlier lesson stay on the scatter (the Attributes arrow over the posterior lesson's clouds): a tool's marks
+show only while its tab is in front. A lesson's own staging (``explorer.demo``: its tool's tab, the denoise
+level, the morph's α…) comes after and may set a control again.
 """
 
 from __future__ import annotations
@@ -20,14 +23,20 @@ LESSON_VALUES = {
     "denoise.kind": "gaussian", "denoise.level": 0.3, "denoise.seed": 0,
     # Draw: an empty canvas (the brush follows the image size)
     "draw.empty": True,
-    # The scatter: coloured by class, a 15×15 decoded grid
-    "colour": "class", "grid.n": 15,
+    # The scatter: coloured by class, a 15×15 decoded grid, no Find matches drawn over the points
+    "colour": "class", "grid.n": 15, "find": "",
 }
+
+
+NEUTRAL_TABS = ("training", "inspector")  # one per side of the scatter; neither draws on it
 
 
 def reset(window, labels: bool | None = None) -> None:
     """Set every tool's and the scatter's controls to ``LESSON_VALUES``; the Labels box to ``labels`` (None:
-    the data set's default, on for a font's characters)."""
+    the data set's default, on for a font's characters); the ``NEUTRAL_TABS`` in front."""
+    for key in NEUTRAL_TABS:
+        window.docks[key].show()
+        window.docks[key].raise_()
     v = LESSON_VALUES
     docks = window.tool_docks
     sampler = docks["Sample"].panel.tool
@@ -48,6 +57,8 @@ def reset(window, labels: bool | None = None) -> None:
     denoise.set_seed(v["denoise.seed"])
     _reset_draw(docks["Draw"].panel)
     window.extras.colour.choose(v["colour"])
+    window.extras.find.edit.setText(v["find"])
+    window.extras.find.search(v["find"])
     window.grid.size_box.setValue(v["grid.n"])
     _reset_labels(window.scatter, labels)
 

@@ -18,7 +18,6 @@ def apply(window, setup) -> None:
         posterior.samples_box.setValue(setup.samples)
     holes.map_box.setChecked(setup.holes_map)
     window.tool_docks["Sample"].panel.tool.set_source("prior")  # lesson 2 samples the prior
-    holes.meter_box.setChecked(True)
     session = window.session
     if setup.row_class and setup.row_class in session.class_names:
         session.select(demo.first_test_row(session, session.class_names.index(setup.row_class)))

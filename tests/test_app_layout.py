@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from explorer import settings, themes, window_fit
 from explorer.main_window import MainWindow
-from explorer.state import Session
+from explorer.state import Projection, Session
 
 # the window inside a window manager's frame on each screen, and presentation mode's full screen
 SCREENS = {"1280x720": QSize(1280, 720), "1920x1080": QSize(1920, 1080)}
@@ -143,13 +143,15 @@ def test_a_hint_or_message_leaves_the_docks_alone(loaded, qtbot):
     _settle()
     assert _widths(loaded) == before
     panel.lasso.stop()
-    loaded.scatter.banner.set_note("A note as long as a sentence can be, written over the plot " * 3)
+    loaded.scatter.note.setText("A note as long as a sentence can be, written under the plot " * 3)
+    loaded.session.projectionComputing.emit(Projection("tsne"))  # the banner over the plot
     loaded.session.busyChanged.emit("Encoding… 14,336 of 70,000 images")
     _settle()
     assert _widths(loaded) == before
     label = loaded.busy_label  # the busy text shows whole in the status bar
     assert label.width() >= label.fontMetrics().horizontalAdvance(label.text())
     loaded.session.busyChanged.emit("")
+    loaded.session.projectionComputing.emit(None)
 
 
 def _save_a_layout_without_the_inspector(qtbot, size: QSize, theme: str | None = None) -> None:

@@ -82,3 +82,32 @@ def test_show_me_sets_every_control_its_lesson_relies_on(name, window, qtbot, mo
     assert got["brush"] and got["colour"] == "class" and got["grid"] == 15
     labels = window.scatter.labels_box
     assert labels.isChecked() == (setup.labels or setup.data.startswith("glyphs"))
+
+
+def marks_shown(window) -> set[str]:
+    """The names of the overlays (one per tool, and Find's matches) with a mark in view on the scatter."""
+    shown = {name for name, overlay in window.scatter.overlays.items() if hasattr(overlay, "marks")
+             and any(item.isVisible() for mark in overlay.marks.values() for item in mark.items)}
+    find = window.extras.find
+    return shown | ({"find"} if len(find.rows_shown()) and find.dots.isVisible() else set())
+
+
+def test_a_lesson_leaves_on_the_scatter_only_the_marks_it_relies_on(window, qtbot, monkeypatch):
+    """After lesson 4 (Attributes) its red arrow and morph path stayed over the posterior's clouds, the
+    holes map and the pixels' PCA: the Attributes tab stayed in front on the left."""
+    monkeypatch.setattr(lessons, "data_found", lambda spec: spec != "fashion-mnist")  # the digits fall-back
+    page = window.help.open_lessons()
+    holes = window.docks["holes"].panel
+    for name, own in (("attributes", {"attributes"}), ("posterior", {"posterior"}),
+                      ("attributes", {"attributes"}), ("holes-map-vae", set()), ("pixels-pca", set())):
+        with qtbot.waitSignal(window.help.runner.staged, timeout=LOAD_MS):
+            page.anchorClicked.emit(QUrl(f"lesson:{name}"))
+        qtbot.waitUntil(lambda own=own: own <= marks_shown(window), timeout=LOAD_MS)
+        assert marks_shown(window) == own, name
+        if name == "holes-map-vae":
+            qtbot.waitUntil(lambda: holes.image.isVisible(), timeout=LOAD_MS)
+        else:
+            assert not holes.image.isVisible(), name
+        # a search left for the next lesson: its matches over the points
+        window.extras.find.search(f"class:{window.session.class_names[3]}")
+        assert "find" in marks_shown(window)

@@ -97,6 +97,44 @@ def test_hidden_marks_stay_hidden_and_come_back(scene):
     assert line.isVisible() and overlay.marks["q"].items[0].isVisible()
 
 
+def _shown(overlay, key) -> list[bool]:
+    return [item.isVisible() for item in overlay.marks[key].items]
+
+
+def test_lines_and_arrows_are_not_drawn_in_a_view_that_is_not_invertible(scene, qtbot):
+    """In the pixels' PCA (or t-SNE, UMAP) a code is drawn at its nearest encoded code: a point still has a
+    place there, but a latent direction or a straight latent path has none (the Attributes arrow was drawn
+    between two nearest points). Back in an invertible view they are drawn again."""
+    s = scene.session
+    overlay = scene.scatter.overlay("test")
+    overlay.arrow("a", s.codes[0], s.codes[1])
+    overlay.path("p", s.codes[:4])
+    overlay.points("m", s.codes[:2], labels=["A", "B"])
+    assert all(_shown(overlay, "a") + _shown(overlay, "p") + _shown(overlay, "m"))
+    for view in (Projection("pixels-pca"), Projection("pca")):
+        s.set_projection(view)
+        qtbot.waitUntil(lambda v=view: s.projection == v and s.computing is None, timeout=LOAD_TIMEOUT_MS)
+        overlay.arrow("b", s.codes[2], s.codes[3])  # made in this view
+        lines = _shown(overlay, "a") + _shown(overlay, "p") + _shown(overlay, "b")
+        assert all(lines) if view.invertible else not any(lines), view
+        assert all(_shown(overlay, "m"))
+        np.testing.assert_allclose(_drawn(overlay.marks["m"].items[0]), s.xy[:2], atol=1e-5)
+
+
+def test_the_attributes_arrow_is_not_drawn_over_the_pixels_pca(loaded, qtbot):
+    from explorer import demo
+
+    s = loaded.session
+    demo.stage(loaded, "attributes")
+    overlay = loaded.scatter.overlays["attributes"]
+    qtbot.waitUntil(lambda: "direction" in overlay.marks and overlay.visible, timeout=LOAD_TIMEOUT_MS)
+    assert all(_shown(overlay, "direction"))
+    s.set_projection(Projection("pixels-pca"))
+    qtbot.waitUntil(lambda: s.projection.kind == "pixels-pca", timeout=LOAD_TIMEOUT_MS)
+    assert "direction" in overlay.marks and not any(_shown(overlay, "direction"))
+    assert not any(any(_shown(overlay, key)) for key, mark in overlay.marks.items() if mark.kind != "points")
+
+
 def test_only_the_tool_in_front_shows_its_marks(loaded, qtbot):
     docks = loaded.tool_docks
     sampling = loaded.scatter.overlays["sampling"]

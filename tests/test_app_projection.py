@@ -55,7 +55,7 @@ def test_pca_of_pixels_equals_sklearn_up_to_sign(scene, digits, qtbot):
     assert len(scatter.shown_points()) == len(flat)
     np.testing.assert_allclose(np.sort(scatter.shown_points(), axis=0), np.sort(s.xy, axis=0))
     assert scatter.plot.getAxis("bottom").labelText == "pixel PC 1"
-    assert s.plane is None and "not invertible" in scatter.banner.note.text()
+    assert s.plane is None and "not invertible" in scatter.note.text()
     assert not scatter.manifold_box.isEnabled()
 
 

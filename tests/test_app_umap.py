@@ -30,7 +30,7 @@ def test_umap_of_the_codes_is_computed_with_progress_and_then_cached(scene, qtbo
     assert s.plane is None and s.xy.shape == (len(s.dataset.images), 2) and np.isfinite(s.xy).all()
     assert any("epoch" in text for _, text in progress)
     assert scatter.plot.getAxis("bottom").labelText == "UMAP 1"
-    assert "not invertible" in scatter.banner.note.text()
+    assert "not invertible" in scatter.note.text()
     assert not scatter.banner.cancel_button.isVisible()
     shown = s.xy.copy()
     s.set_projection(Projection("pca"))

@@ -85,8 +85,6 @@ def test_holes_map_meter_and_side_by_side_samples(loaded, qtbot):
     typical = int(np.argsort(panel.tool.mixture.log_density(s.codes))[len(s.codes) // 2])
     s.select(typical)
     assert 30 < panel.tool.reading.percentile < 70 and not panel.tool.reading.off_map
-    panel.meter_box.setChecked(False)
-    assert not panel.meter.isVisible()
     panel.map_box.setChecked(False)
     assert not panel.image.isVisible()
 

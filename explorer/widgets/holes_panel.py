@@ -3,14 +3,14 @@ N(0, I) beside samples from a mixture fitted to the codes.
 
 A passive view of ``explorer.tools.holes.HolesTool`` (``.tool``). The map is one ImageItem of its own behind
 the points (below the decoded manifold): grey where the encoded data are dense, orange where the prior
-expects codes but the data leave a hole; dashed rings are the prior's 1, 2 and 3σ contours in the view. The
-meter floats at the scatter's bottom-left corner while "Off-the-map meter" is ticked, whichever tool is in
-front: it follows clicks, moves, the interpolation's frames and the samples.
+expects codes but the data leave a hole; dashed rings are the prior's 1, 2 and 3σ contours in the view; both
+only while the Holes tab is in front, like every tool's marks. The meter is a box at the top of this panel,
+never over the scatter (at its corner it hid points, an interpolation's end and labelled glyphs, whichever
+tool was in front): it follows clicks, moves, the interpolation's frames (the Interpolate tab is on the other
+side, so both show at once) and the samples.
 """
 
 from __future__ import annotations
-
-import re
 
 import numpy as np
 import pyqtgraph as pg
@@ -32,6 +32,7 @@ from explorer.widgets.strip import ImageStrip
 DATA_RGB = (68, 90, 120)  # the aggregate posterior's shading
 HOLE_RGBA = (238, 119, 51, 120)  # Paul Tol's orange, translucent
 MAP_Z = -20  # behind the decoded manifold (-10) and the points
+METER_WAITING = "Off-the-map meter: click a point or empty space on the scatter"  # before a reading
 
 
 def map_rgba(holes_map) -> np.ndarray:
@@ -59,12 +60,12 @@ def meter_text(reading) -> str:
 
 
 class Meter(QFrame):
-    """The "off the map" meter: a child of the plot placed by hand, like the scatter's banner."""
+    """The "off the map" meter: a box in the Holes panel, its text wrapped to the panel's width (its own
+    light background and dark text in every theme, so that the red verdict reads on a dark one too)."""
 
-    def __init__(self, parent: QWidget):
+    def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("meter")
-        self.setAutoFillBackground(True)
         self.setStyleSheet("#meter { background: #ffffff; border: 1px solid #999; border-radius: 3px; }")
         self.label = QLabel(textFormat=Qt.TextFormat.RichText, wordWrap=True)
         self.label.setStyleSheet("color: #222;")
@@ -74,22 +75,16 @@ class Meter(QFrame):
         self.hide()
 
     def show_text(self, text: str) -> None:
-        """Show ``text`` (hide for ""), wrapped to the plot's width, above its bottom axis."""
-        parent = self.parentWidget()
+        """Show ``text`` (hide for "")."""
         self.label.setText(text)
-        plain = re.sub(r"<[^>]+>", "", text)
-        one_line = self.label.fontMetrics().horizontalAdvance(plain) + 12
-        self.label.setFixedWidth(min(one_line, max(parent.width() - 40, 120)))  # wraps only when too wide
-        self.adjustSize()
-        self.move(8, parent.height() - self.height() - 36)
         self.setVisible(bool(text))
-        self.raise_()
 
 
 class HolesPanel(QWidget):
     def __init__(self, session, scatter, parent: QWidget | None = None):
         super().__init__(parent)
         self.session, self.scatter = session, scatter
+        self.in_front = False  # the Holes tab (``set_visible``)
         self.tool = HolesTool(session, self)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(MAP_Z)
@@ -99,7 +94,6 @@ class HolesPanel(QWidget):
         for item in (self.image, *self.rings):
             scatter.plot.addItem(item, ignoreBounds=True)
             item.hide()
-        self.meter = Meter(scatter.plot)
         self._build()
         self._connect()
         self._on_mixture()
@@ -108,12 +102,10 @@ class HolesPanel(QWidget):
         self.map_box = QCheckBox("Holes map behind the scatter")
         self.map_box.setToolTip("Grey: where the encoded data are dense. Orange: inside the prior's 2σ "
                                 "ring but nearly empty: a hole. Dashed rings: the prior N(0, I) at 1, 2, 3σ")
-        self.meter_box = QCheckBox("Off-the-map meter on the scatter")
-        self.meter_box.setChecked(True)
         self.share = QLabel(wordWrap=True)
         self.share.hide()
         self.summary = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
-        self.reading = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
+        self.meter = Meter()
         self.prior_strip = ImageStrip("Samples from N(0, I)", min_height=150)
         self.mixture_strip = ImageStrip("Samples from the mixture", min_height=150)
         self.prior_title, self.mixture_title = (QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
@@ -126,11 +118,10 @@ class HolesPanel(QWidget):
         sides.addWidget(self.prior_strip, 1, 0)
         sides.addWidget(self.mixture_strip, 1, 1)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.meter)
         layout.addWidget(self.map_box)
         layout.addWidget(self.share)
-        layout.addWidget(self.meter_box)
         layout.addWidget(self.summary)
-        layout.addWidget(self.reading)
         layout.addLayout(sides)
         layout.addWidget(self.reroll_button)
         layout.addStretch(0)
@@ -142,13 +133,14 @@ class HolesPanel(QWidget):
         t.readingChanged.connect(self._on_reading)
         t.samplesChanged.connect(self._on_samples)
         self.map_box.toggled.connect(t.set_show_map)
-        self.meter_box.toggled.connect(lambda _on: self._on_reading())
         self.reroll_button.clicked.connect(t.reroll)
-        self.scatter.view.sigResized.connect(self._on_reading)
 
     def set_visible(self, visible: bool) -> None:
-        """The dock's visibility (tool_docks): showing it fits the mixture on first use."""
+        """The dock's visibility (tool_docks): showing it fits the mixture on first use; the map and the
+        prior's rings are on the scatter only while it is in front."""
+        self.in_front = bool(visible)
         self.tool.set_active(visible)
+        self._on_map()
 
     def watch(self, interpolator=None, sampler=None) -> None:
         """Also measure the Interpolate tool's frames and the Sample tool's samples."""
@@ -182,7 +174,8 @@ class HolesPanel(QWidget):
         self._on_reading()
 
     def _on_map(self) -> None:
-        holes_map, shown = self.tool.map, self.tool.map is not None and self.tool.show_map
+        holes_map = self.tool.map
+        shown = holes_map is not None and self.tool.show_map and self.in_front
         self.image.setVisible(shown)
         self.share.setVisible(shown)
         for ring in self.rings:
@@ -202,9 +195,7 @@ class HolesPanel(QWidget):
         self.share.setText(f"Orange: {share:.0%} of the prior's 2σ region in view is a hole.")
 
     def _on_reading(self, *_args) -> None:
-        text = meter_text(self.tool.reading)
-        self.reading.setText(text)
-        self.meter.show_text(text if self.meter_box.isChecked() else "")
+        self.meter.show_text(meter_text(self.tool.reading) or METER_WAITING)
 
     def _on_samples(self) -> None:
         pair = self.tool.samples

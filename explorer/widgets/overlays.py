@@ -2,7 +2,9 @@
 
 A tool's panel gets an ``Overlay`` from ``ScatterView.overlay(name)`` and sets marks by key; the overlay draws
 them through ``Session.to_view`` and redraws them whenever the projection or the codes change, so a path
-stays where it belongs when the person switches from the latent axes to PCA.
+stays where it belongs when the person switches from the latent axes to PCA. In a view that is not invertible
+(t-SNE, UMAP, the pixel views) a code is drawn at its nearest encoded code, so points are still drawn there,
+but paths and arrows are not: a straight line or a direction in latent space has no place in such a view.
 """
 
 from __future__ import annotations
@@ -184,7 +186,9 @@ class Overlay(QObject):
             self._draw(mark)
 
     def _draw(self, mark: _Mark) -> None:
-        xy = self.session.to_view(mark.codes) if self.session.latent_dim == mark.codes.shape[1] else None
+        s = self.session
+        placed = mark.kind == "points" or s.plane is not None  # no lines where latent lines mean nothing
+        xy = s.to_view(mark.codes) if placed and s.latent_dim == mark.codes.shape[1] else None
         shown = bool(xy is not None and len(xy) == len(mark.codes) and np.isfinite(xy).all())
         for item in mark.items:
             item.setVisible(shown and self.visible)

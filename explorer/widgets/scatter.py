@@ -8,9 +8,12 @@ behind the points as one ImageItem in latent coordinates.
 
 The toolbar's "View" box lists the session's projections. t-SNE and the pixel views are computed in the
 background; they are not invertible, so there a click selects the nearest point, a click on empty space only
-says why nothing is decoded, and the decoded manifold is off. A banner over the plot's top-left corner shows
-the progress, a Cancel button and that note; it floats outside every layout, because a toolbar that changes
-width makes the main window lay out and repaint every dock (50-90 ms of GUI time).
+says why nothing is decoded, the decoded manifold is off, and the tools' lines and arrows are not drawn (a
+latent direction means nothing there); a note under the plot says so. While a view is computed, a banner in
+the plotting area's top-left corner shows the progress and a Cancel button, wrapped to the plotting area's
+width (never over the axis or the legend); it floats outside every layout, because a toolbar that changes
+width makes the main window lay out and repaint every dock (50-90 ms of GUI time). Nothing stays over the
+points once the view is shown.
 
 For the tools: ``overlay(name)`` gives a tool its own marks layer (``explorer/widgets/overlays.py``);
 ``shiftClicked(index, x, y)`` reports shift-clicks (index -1 for empty space); ``claim_clicks(handler, hint)``
@@ -33,18 +36,14 @@ from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFrame,
     QGraphicsItem,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
-    QPushButton,
-    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -60,6 +59,7 @@ from explorer.widgets.overlays import Overlay
 from explorer.widgets.plot_legend import RIGHT, side_legend
 from explorer.widgets.point_raster import PointLayer, PointRaster
 from explorer.widgets.scatter_keys import KeyboardCursor
+from explorer.widgets.scatter_notes import BANNER_MARGIN, Banner, HintLabel, NoteLabel
 
 # Paul Tol's "muted" scheme (colour-blind safe) plus a grey for a tenth class; cycles beyond ten. Ordered so
 # that neighbouring classes differ in hue and lightness (4 shapes: indigo, sand, green, rose). Every colour
@@ -208,68 +208,6 @@ class ThumbTip(QWidget):
         self.hide()
 
 
-class Banner(QFrame):
-    """The projection's note and, while a view is computed, a progress bar, what it does, and Cancel. A
-    child of the plot placed by hand: it never changes the size of any layout."""
-
-    def __init__(self, parent: QWidget):
-        super().__init__(parent)
-        self.setObjectName("banner")
-        self.setAutoFillBackground(True)
-        # its own light background in every theme, so its own dark text (a dark theme's light text vanished)
-        self.setStyleSheet("#banner { background: #fffbea; border: 1px solid #c9b458; border-radius: 3px; }"
-                           "#banner QLabel { color: #5a4a00; }")
-        self.note = QLabel()
-        self.note.setStyleSheet("color: #5a4a00;")
-        self.progress = QProgressBar(minimum=0, maximum=100, fixedWidth=120, textVisible=False)
-        self.progress_text = QLabel(fixedWidth=230)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop computing this view and keep the one shown")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 3, 4, 3)
-        for widget in (self.note, self.progress, self.progress_text, self.cancel_button):
-            layout.addWidget(widget)
-        self.set_computing(None)
-        self.set_note("")
-
-    def set_note(self, text: str) -> None:
-        self.note.setText(text)
-        self.note.setVisible(bool(text))
-        self._fit()
-
-    def set_computing(self, text: str | None) -> None:
-        for widget in (self.progress, self.progress_text, self.cancel_button):
-            widget.setVisible(text is not None)
-        self.progress.setValue(0)
-        self.progress_text.setText(text or "")
-        self._fit()
-
-    def set_progress(self, fraction: float, text: str) -> None:
-        self.progress.setValue(round(100 * fraction))
-        self.progress_text.setText(text)
-
-    def _fit(self) -> None:
-        self.setVisible(self.note.isVisibleTo(self) or self.cancel_button.isVisibleTo(self))
-        self.adjustSize()
-
-
-class HintLabel(QLabel):
-    """What the next click on the plot does (``claim_clicks``, the lasso): a line of its own under the
-    toolbar, wrapped to the scatter's width. It asks for no width (a long hint in the toolbar widened the
-    scatter and squeezed both docks) and shows only while it has something to say."""
-
-    def __init__(self):
-        super().__init__(wordWrap=True)
-        self.setStyleSheet("color: #b34700; font-weight: bold;")
-        self.setContentsMargins(6, 0, 6, 0)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.hide()
-
-    def setText(self, text: str) -> None:  # shows only with a text
-        super().setText(text)
-        self.setVisible(bool(text))
-
-
 class ScatterView(QWidget):
     shiftClicked = Signal(int, float, float)  # data row (-1 = empty space), view x, y
     coloursChanged = Signal()  # color_by or set_colormap changed the points' colours
@@ -337,8 +275,13 @@ class ScatterView(QWidget):
         layout.addLayout(self._toolbar())
         layout.addWidget(self.hint)
         layout.addWidget(self.stack, 1)
-        # under the plot, not in the View row: at 1280×720 that row had no room left for the view's name
-        layout.addWidget(self.count, 0, Qt.AlignmentFlag.AlignRight)
+        # under the plot, not in the View row: at 1280×720 that row had no room left for the view's name; the
+        # note beside it (over the plot it covered the legend's first entry and the points at the top)
+        under = QHBoxLayout()
+        under.setContentsMargins(0, 0, 0, 0)
+        under.addWidget(self.note, 1)
+        under.addWidget(self.count, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(under)
 
     def _toolbar(self) -> QHBoxLayout:
         self.projection_box = QComboBox()
@@ -358,6 +301,7 @@ class ScatterView(QWidget):
         self.hint = HintLabel()
         self.count = QLabel()
         self.count.setContentsMargins(0, 0, 6, 2)
+        self.note = NoteLabel()
         return row
 
     def _connect(self) -> None:
@@ -595,12 +539,11 @@ class ScatterView(QWidget):
     def _show_kind(self) -> None:
         """The note, and the manifold only where the view is invertible."""
         p = self.session.projection
-        self.banner.set_note("" if p.invertible else f"{p.label}: not invertible, a click selects the "
-                                                     "nearest point")
+        self.note.setText("" if p.invertible else f"{p.label}: not invertible, so a click selects the "
+                          "nearest point, and the tools draw no lines or arrows here")
         self.manifold_box.setEnabled(p.invertible)
         if not p.invertible:
             self.manifold.hide()
-        self._place_banner()
 
     def _on_computing(self, projection) -> None:
         self.banner.set_computing(None if projection is None else f"Computing the {projection.label}…")
@@ -611,9 +554,16 @@ class ScatterView(QWidget):
         self.banner.set_progress(fraction, text)
 
     def _place_banner(self) -> None:
-        """Just inside the top-left corner of the plotting area (right of the y axis)."""
-        corner = self.plot.mapFromScene(self.view.sceneBoundingRect().topLeft())
-        self.banner.move(corner.x() + 8, corner.y() + 8)
+        """Just inside the top-left corner of the plotting area (right of the y axis), never wider than it:
+        beside it are the axis and the legend."""
+        area = self.plot.mapFromScene(self.view.sceneBoundingRect()).boundingRect()
+        self.banner.fit_to(area.width() - 2 * BANNER_MARGIN)
+        self.banner.move(area.left() + BANNER_MARGIN, area.top() + BANNER_MARGIN)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # presentation mode: the banner's text grew
+            self._place_banner()
 
     def _on_selection(self, index: int) -> None:
         xy = self.session.xy
