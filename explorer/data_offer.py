@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
 
 from explorer.dialogs import DataLoad
+from explorer.mnemonics import give_mnemonics
 
 BUNDLED, FULL = "fashion-mnist-test", "fashion-mnist"
 
@@ -63,6 +64,7 @@ class DataOffer(QObject):
         box.setModal(False)
         download = box.addButton("Download (31 MB)", QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
+        give_mnemonics(box)  # Alt+D downloads, Alt+C cancels
         download.clicked.connect(self.download)
         box.show()
         self.box = box

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer import themes
+from explorer.mnemonics import give_mnemonics
 from explorer.training import Task
 from trainer.errors import TrainerError
 
@@ -72,7 +73,8 @@ class DataSetDialog(QDialog):
         self.kinds.setAccessibleName("Kind of data set")
         for info in self.infos:
             missing = not info.available and not info.spec.endswith(":PATH")
-            item = QListWidgetItem(info.spec.split(":")[0] + ("   (not here yet)" if missing else ""))
+            note = "   (not on this computer yet)" if missing else ""
+            item = QListWidgetItem(info.spec.split(":")[0] + note)
             item.setToolTip(info.description)
             if not info.available and not info.spec.endswith(":PATH"):
                 item.setForeground(Qt.GlobalColor.darkGray)
@@ -86,6 +88,7 @@ class DataSetDialog(QDialog):
         buttons = QDialogButtonBox(ok.Open | ok.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        give_mnemonics(buttons)
         layout.addWidget(buttons)
 
     def _form(self) -> QFormLayout:
@@ -129,7 +132,7 @@ class DataSetDialog(QDialog):
         self.options_help.setText(words)
         self.options_help.setVisible(bool(words))
         where = (f"Choose a {PATH_KINDS[self.kind()]} below." if needs_path else
-                 f"{'Found' if info.available else 'Not here yet'}: {info.where}")
+                 f"Found: {info.where}" if info.available else info.where)  # a sentence: what to do
         self.where.setText(f"<b>{info.spec}</b>: {info.description}<br>{where}")
         self._update_spec()
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.mnemonics import give_mnemonics
 from explorer.widgets.numbers import IntBox
 from trainer.errors import TrainerError
 from trainer.files import atomic_file
@@ -337,6 +338,7 @@ class PanelDialog(QDialog):
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        give_mnemonics(buttons)
         form.addRow(buttons)
 
     def _size(self) -> QSize:

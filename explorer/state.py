@@ -277,7 +277,9 @@ class Session(QObject, TrainingSession):
 
     def set_model(self, model, info=None, path: str | Path | None = None) -> bool:
         """Adopt ``model``; False (and ``error``) if it does not fit the open data set."""
-        if not self._fits(model.config.image_shape, self.dataset):
+        if not self._fits(model.config.image_shape, self.dataset,
+                          f"Open a data set of {_dims(model.config.image_shape)} images first (File → Open "
+                          "data set…)."):
             return False
         if model.config.latent_dim != self.latent_dim:
             self.projection = self._last_plane = default_projection(model.config.latent_dim)
@@ -291,7 +293,8 @@ class Session(QObject, TrainingSession):
 
     def set_dataset(self, dataset) -> bool:
         """Adopt ``dataset``; False (and ``error``) if it does not fit the open model."""
-        if self.model is not None and not self._fits(self.model.config.image_shape, dataset):
+        if self.model is not None and not self._fits(self.model.config.image_shape, dataset,
+                                                     workers.new_model_hint(dataset.spec)):
             return False
         self.dataset = dataset
         self._embeddings.clear()  # the pixel views too
@@ -315,11 +318,14 @@ class Session(QObject, TrainingSession):
             return self.model_path.name
         return "untitled model" if self.model is not None else "no model"
 
-    def _fits(self, shape, dataset) -> bool:
+    def _fits(self, shape, dataset, what_to_do: str) -> bool:
+        """True when ``dataset`` (or none) has images of ``shape``; else one ``error`` that says what
+        happened and ``what_to_do``."""
         if dataset is None or tuple(shape) == dataset.image_shape:
             return True
         self.error.emit(f"The model expects {_dims(shape)} images, but the data set {dataset.spec} has "
-                        f"{_dims(dataset.image_shape)} images. The previous model and data stay loaded.")
+                        f"{_dims(dataset.image_shape)} images. The previous model and data stay loaded. "
+                        f"{what_to_do}")
         return False
 
     def _on_model_step(self, number: int, item) -> None:

@@ -22,6 +22,8 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from explorer.mnemonics import give_mnemonics
+
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
 WAIT_LIMIT_MS = 120_000  # the longest a Save waits for training to stop and the file to be written
 
@@ -52,15 +54,22 @@ def question(items: list[str], action: str) -> Question:
                     f"{action} discards it. {save}; Discard drops it; Cancel goes back.")
 
 
-def ask_with_dialog(parent, q: Question) -> str:
-    """SAVE, DISCARD or CANCEL from a modal message box (Escape and closing it mean Cancel)."""
+def message_box(parent, q: Question) -> QMessageBox:
+    """The Save / Discard / Cancel box for ``q``: Enter saves, Escape cancels, Alt+S, Alt+D and Alt+C
+    press their buttons (``explorer.mnemonics``)."""
     buttons = (QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
                | QMessageBox.StandardButton.Cancel)
     box = QMessageBox(QMessageBox.Icon.Warning, q.title, q.text, buttons, parent)
     box.setInformativeText(q.detail)
     box.setDefaultButton(QMessageBox.StandardButton.Save)
     box.setEscapeButton(QMessageBox.StandardButton.Cancel)
-    answer = box.exec()
+    give_mnemonics(box)
+    return box
+
+
+def ask_with_dialog(parent, q: Question) -> str:
+    """SAVE, DISCARD or CANCEL from a modal message box (Escape and closing it mean Cancel)."""
+    answer = message_box(parent, q).exec()
     return {QMessageBox.StandardButton.Save: SAVE, QMessageBox.StandardButton.Discard: DISCARD}.get(
         QMessageBox.StandardButton(answer), CANCEL)
 

@@ -271,11 +271,18 @@ def load_model(path: Path, data_spec: str | None, current_shape: tuple | None,
         dataset = load_data(spec) if spec else None
     if dataset is not None and dataset.image_shape != shape:
         raise TrainerError(f"{path.name} expects {_shape(shape)} images, but the data set {spec} has "
-                           f"{_shape(dataset.image_shape)} images")
+                           f"{_shape(dataset.image_shape)} images. {new_model_hint(spec)}")
     if dataset is None and current_shape is not None and current_shape != shape:
         raise TrainerError(f"{path.name} expects {_shape(shape)} images, but the open data set has "
-                           f"{_shape(current_shape)} images, and the model names no data set of its own")
+                           f"{_shape(current_shape)} images, and the model names no data set of its own. "
+                           f"Open a data set of {_shape(shape)} images first (File → Open data set…), then "
+                           f"open {path.name} again.")
     return LoadedModel(model, info, Path(info.path), dataset)
+
+
+def new_model_hint(spec: str) -> str:
+    """What to do with a data set whose images a model cannot take: train a new model on it."""
+    return f"To train a new model on {spec}, choose File → New model…, pick {spec} and press Start."
 
 
 def _shape(shape: tuple) -> str:

@@ -70,10 +70,24 @@ def test_foreign_model_file_says_so(loaded, qtbot, tmp_path):
 
 def test_data_set_that_does_not_fit_is_refused(loaded, qtbot):
     s = loaded.session
-    dataset = s.dataset
+    dataset, model = s.dataset, s.model
     with qtbot.waitSignal(s.error, timeout=LOAD_TIMEOUT_MS) as blocker:
         s.open_dataset("glyphs")
-    assert "8×8" in blocker.args[0] and s.dataset is dataset and s.is_ready
+    assert "8×8" in blocker.args[0] and s.dataset is dataset and s.model is model and s.is_ready
+    # what happened, and what to do: no dead end
+    assert "To train a new model on glyphs, choose File → New model…, pick glyphs and press Start" \
+        in blocker.args[0]
+    assert loaded.files.new_action.text().replace("&", "") == "New model…"  # the menu item it names
+
+
+def test_a_model_for_other_images_says_which_data_set_to_open_first(loaded, qtbot, tmp_path):
+    s = loaded.session
+    path = tiny_model_file(tmp_path / "tiny-4x4.safetensors", None, family="ae", hidden=(8,), seed=0,  # noqa: F405
+                           image_shape=(1, 4, 4))  # names no data set of its own
+    messages = _open_and_wait_for_error(loaded, qtbot, path)
+    assert len(messages) == 1 and "tiny-4x4.safetensors expects 1×4×4 images" in messages[0]
+    assert "Open a data set of 1×4×4 images first (File → Open data set…)" in messages[0]
+    assert s.model_path is not None and s.model_path.name != "tiny-4x4.safetensors" and s.is_ready
 
 
 def test_closing_while_encoding_stops_the_workers(window, model_file, qtbot):

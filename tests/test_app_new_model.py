@@ -105,3 +105,21 @@ def test_the_panel_shows_the_open_models_settings_and_stored_history(window, mod
     assert dock.arch.currentText() == "custom: MLP 16"
     assert dock.arch.findText("custom: conv 4,8 · dense 8") < 0  # one custom item: the open model's
     assert dock.model_config().hidden == (16,)
+
+
+def test_an_opened_model_brings_its_data_set_with_its_settings(window, model_file, small_shapes, qtbot):
+    from trainer.defaults import BUILTIN
+
+    s, dock = window.session, window.training_dock
+    dock.set_train_data(small_shapes)  # the person chose a data set for a new model, then opens a model
+    assert dock.data is small_shapes
+    with qtbot.waitSignal(s.ready, timeout=LOAD_TIMEOUT_MS):
+        s.open_model(model_file)  # a model of the 8×8 digits
+    # one set-up: the opened model's data set with its settings (Start would train them together)
+    assert dock.train_data is None and dock.data is s.dataset and s.dataset.spec == "digits"
+    assert "digits" in dock.data_label.text() and "shapes" not in dock.data_label.text()
+    assert dock.arch.currentText() == "custom: MLP 16" and dock.model_config().image_shape == (1, 8, 8)
+    dock.set_train_data(small_shapes)  # a data set picked afterwards: that data set's settings
+    assert dock.data is small_shapes and "stays open" in dock.data_label.text()
+    shapes = BUILTIN["shapes"]
+    assert dock.arch.currentText() == shapes.preset and dock.epochs.value() == shapes.epochs

@@ -135,3 +135,33 @@ def test_plain_autoencoder_samples_a_gaussian_fitted_to_its_codes(qtbot, ae_file
         np.testing.assert_allclose(still.codes, np.broadcast_to(fit.mean, still.codes.shape), atol=1e-6)
     finally:
         scene.session.shutdown()
+
+
+def test_from_offers_only_what_exists_for_the_open_model(qtbot, ae_file, model_file):
+    from app_fixtures import Scene
+
+    from explorer.state import Session
+    from explorer.widgets.scatter import ScatterView
+
+    def choices(panel) -> list[str]:
+        return [panel.source_box.itemText(k) for k in range(panel.source_box.count())]
+
+    session = Session()
+    scatter = ScatterView(session)
+    qtbot.addWidget(scatter)
+    try:
+        panel = make_panel(Scene(session, scatter), qtbot)
+        assert not panel.source_box.isEnabled() and "Open a model" in panel.source_box.toolTip()
+        with qtbot.waitSignal(session.ready, timeout=LOAD_TIMEOUT_MS):
+            session.open_model(ae_file)  # a plain autoencoder: no prior to draw from
+        assert choices(panel) == ["one Gaussian fitted to the codes (no prior)",
+                                  "a mixture fitted to the codes"]
+        assert panel.source_box.isEnabled() and panel.source_box.currentText() == choices(panel)[0]
+        assert "no prior" in panel.source_box.toolTip()
+        samples = wait_samples(qtbot, panel.tool)
+        assert samples.fit is not None and "no prior" in panel.note.text()  # what "From:" says it is
+        with qtbot.waitSignal(session.ready, timeout=LOAD_TIMEOUT_MS):
+            session.open_model(model_file)  # a VAE: its prior
+        assert choices(panel) == ["the prior (standard normal)", "a mixture fitted to the codes"]
+    finally:
+        session.shutdown()

@@ -151,6 +151,7 @@ def test_a_tsne_asked_for_during_training_is_shown_and_follows_the_newest_codes(
     assert s.projection == tsne  # the t-SNE of the codes it started on, shown
     np.testing.assert_allclose(s.xy, gated.expected(first))
     assert s.computing == tsne  # and computed again for the newest codes
+    qtbot.waitUntil(lambda: len(gated.given) == 2, timeout=WAIT_MS)  # its worker has started on them
     np.testing.assert_array_equal(gated.given[-1], s.codes)
     with qtbot.waitSignal(s.projectionComputing, timeout=WAIT_MS):
         gated.finish_one()
@@ -308,3 +309,50 @@ def test_a_view_of_the_pixels_is_kept_through_the_snapshots(window, fake, gated,
         gated.finish_one()
     fake.snapshot(3)  # and the view stays (it went back to the latent axes)
     assert s.projection == view and s.computing is None and len(gated.given) == 1
+
+
+@pytest.fixture
+def gated_fit(monkeypatch):
+    """The Holes tool's mixture fit, ending one run at a time when the test says (``release``); ``given``
+    holds the codes each run was given."""
+    import threading
+
+    from explorer.tools import holes
+
+    gate, given, real = threading.Semaphore(0), [], holes.fit_job
+
+    def fit(codes, components):
+        given.append(codes.copy())
+        gate.acquire(timeout=30)
+        return real(codes, components)
+
+    monkeypatch.setattr(holes, "fit_job", fit)
+    yield gate, given
+    for _ in range(10):  # a run still waiting ends (the lane is stopped when the window closes)
+        gate.release()
+
+
+def test_the_holes_mixture_is_fitted_to_the_end_then_to_the_newest_codes(window, fake, gated_fit, qtbot):
+    gate, given = gated_fit
+    s, dock = window.session, window.docks["holes"]
+    panel, tool = dock.panel, dock.panel.tool
+    fake.snapshot(1)
+    first = s.codes.copy()
+    dock.show()
+    dock.raise_()
+    qtbot.waitUntil(lambda: tool.active and tool.fit_jobs.busy, timeout=WAIT_MS)
+    assert panel.summary.text() == "Fitting a mixture to the codes…"
+    qtbot.waitUntil(lambda: len(given) == 1, timeout=WAIT_MS)
+    fake.snapshot(2)  # a snapshot while it fits: it goes on (it was restarted at each snapshot, never ending)
+    assert tool.fit_jobs.busy and len(given) == 1
+    with qtbot.waitSignal(tool.mixtureChanged, timeout=WAIT_MS):
+        gate.release()
+    assert tool.mixture is not None and "A mixture of" in panel.summary.text()  # the result, shown
+    np.testing.assert_array_equal(given[0], first)  # of the codes it started with
+    qtbot.waitUntil(lambda: len(given) == 2, timeout=WAIT_MS)  # then fitted again, to the newest codes
+    np.testing.assert_array_equal(given[1], s.codes)
+    shown = tool.mixture
+    with qtbot.waitSignal(tool.mixtureChanged, timeout=WAIT_MS):
+        gate.release()
+    assert tool.mixture is not shown and not tool.fit_jobs.busy and len(given) == 2  # up to date: it rests
+    qtbot.waitUntil(lambda: tool.samples is not None, timeout=WAIT_MS)  # and the samples follow

@@ -138,3 +138,21 @@ def test_discarding_during_training_drops_the_model(window, digits, qtbot):
     dock = _training(window, digits, qtbot)
     Answers(window, DISCARD)
     assert window.close() and not dock.controller.is_running()
+
+
+@pytest.mark.parametrize("key, answer", [("S", "Save"), ("D", "Discard"), ("C", "Cancel")])
+def test_alt_and_a_letter_answers_the_question(qtbot, key, answer):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    from explorer.unsaved import message_box
+
+    box = message_box(None, question(["The model you trained, untitled model, is not saved."], "Quitting"))
+    qtbot.addWidget(box)
+    with qtbot.waitActive(box):
+        box.show()
+    texts = {box.standardButton(b).name: b.text() for b in box.buttons()}
+    assert texts == {"Save": "&Save", "Discard": "&Discard", "Cancel": "&Cancel"}  # the letter underlined
+    qtbot.keyClick(box, getattr(Qt.Key, f"Key_{key}"), Qt.KeyboardModifier.AltModifier)
+    pressed = box.button(getattr(QMessageBox.StandardButton, answer))
+    qtbot.waitUntil(lambda: box.clickedButton() is pressed, timeout=2000)  # a shortcut clicks after 0.1 s

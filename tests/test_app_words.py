@@ -105,3 +105,24 @@ def test_the_compare_window_names_its_examples_plainly(qtbot):
     texts = [label.text() for label in study.findChildren(QLabel)]
     assert "Example:" in texts and not any(word in t for t in texts for word in JARGON)
     study.close()
+
+
+def test_a_data_set_that_is_not_here_says_in_one_sentence_what_to_do(qtbot, monkeypatch):
+    from trainer.data import download
+
+    monkeypatch.setenv(download.SYSTEM_ENV, "")  # a computer without the Debian packages (and offline)
+    dialog = DataSetDialog()
+    qtbot.addWidget(dialog)
+    choose(dialog, "mnist")
+    said = dialog.where.text().split("<br>", 1)[1]
+    assert said == "Not on this computer yet: it downloads when you open it (12 MB)."
+    assert dialog.kinds.currentItem().text() == "mnist   (not on this computer yet)"
+    choose(dialog, "digits")  # one that is here says where
+    assert dialog.where.text().split("<br>", 1)[1] == "Found: scikit-learn (bundled)"
+
+
+def test_the_dialogs_buttons_answer_alt_and_a_letter(qtbot):
+    dialog = DataSetDialog()
+    qtbot.addWidget(dialog)
+    box = dialog.findChild(QDialogButtonBox)
+    assert sorted(b.text() for b in box.buttons()) == ["&Cancel", "&Open"]

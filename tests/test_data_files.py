@@ -170,7 +170,8 @@ def test_list_datasets_covers_every_kind(tmp_path, monkeypatch, no_system_dirs):
     assert infos["shapes"].available and infos["digits"].available and infos["fashion-mnist-test"].available
     assert not infos["fashion-mnist"].available
     assert "apt-get install dataset-fashion-mnist" in infos["fashion-mnist"].where
-    assert "downloads on first use" in infos["mnist"].where
+    assert infos["mnist"].where == "Not on this computer yet: it downloads when you open it (12 MB)."
+    assert infos["fashion-mnist"].where.startswith("Not on this computer yet: it downloads when you open it")
     assert infos["npz"].spec == "npz:PATH" and not infos["npz"].available
     write_idx_folder(tmp_path / "mnist")
     found = {i.spec: i for i in list_datasets(data_dir=tmp_path)}["mnist"]

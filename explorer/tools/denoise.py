@@ -292,7 +292,8 @@ def _load(path: Path, shape: tuple):
     expects = tuple(model.config.image_shape)
     if expects != shape:
         raise TrainerError(f"{path.name} expects {_dims(expects)} images, but the open data set has "
-                           f"{_dims(shape)} images: it cannot be compared on these images.")
+                           f"{_dims(shape)} images: it cannot be compared on these images. Choose a model "
+                           f"trained on {_dims(shape)} images.")
     return for_inference(model)
 
 

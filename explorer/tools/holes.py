@@ -4,7 +4,8 @@ from the mixture side by side.
 
 Every computation is in ``trainer.holes``; this module runs it in lanes (the mixture fit, the map of the
 visible region, the decoded samples) and keeps the results:
-    mixture   trainer.holes.Mixture | None   fitted to the session's codes once the tool is first shown
+    mixture   trainer.holes.Mixture | None   fitted to the session's codes once the tool is first shown;
+              while a model trains, each fit ends and is shown, then the newest codes are fitted
     map       trainer.holes.HolesMap | None  of the visible region (while ``show_map``)
     prior_in_view  (centre 2, cov 2×2) | None   N(0, I) seen in the view
     reading   Reading | None   the meter: the last point looked at (clicked, decoded, interpolated, sampled)
@@ -97,12 +98,13 @@ class HolesTool(QObject):
         self.sample_jobs = Jobs(session, "holes-samples", self)
         self.mixture = self.map = self.prior_in_view = self.reading = self.samples = None
         self.show_map, self.active, self.seed = False, False, 0
+        self._fitting = None  # the session's codes array the running fit was given (its identity)
         self._debounce = QTimer(self, singleShot=True, interval=120)
         self._debounce.timeout.connect(self._compute_map)
         session.modelChanged.connect(self._forget)
         session.datasetChanged.connect(self._forget)
         session.ready.connect(self._on_ready)
-        session.modelUpdated.connect(self._on_ready)  # the model in training: newer weights and codes
+        session.modelUpdated.connect(self._on_snapshot)  # the model in training: newer weights and codes
         for signal in (session.viewRangeChanged, session.projectionChanged, session.codesChanged):
             signal.connect(self._map_later)
         session.selectionChanged.connect(self._on_point)
@@ -125,13 +127,18 @@ class HolesTool(QObject):
         codes = codes[np.isfinite(codes).all(1)].copy()
         if len(codes) < 10:
             return
+        self._fitting = s.codes
         self.fit_jobs.submit(fit_job, codes, COMPONENTS, then=self._on_fit)
 
     def _on_fit(self, mixture) -> None:
+        """A fit ended: show it; while the model trains, fit again if newer codes came meanwhile."""
+        fitted, self._fitting = self._fitting, None
         self.mixture = mixture
         self.mixtureChanged.emit()
         self._on_point()
         self.draw_samples()
+        if self.session.training and fitted is not self.session.codes and self.active:
+            self._fit()
 
     def _forget(self) -> None:
         for jobs in (self.fit_jobs, self.map_jobs, self.sample_jobs):
@@ -143,6 +150,18 @@ class HolesTool(QObject):
     def _on_ready(self) -> None:
         self._forget()
         if self.active:
+            self._fit()
+        self._map_later()
+
+    def _on_snapshot(self) -> None:
+        """The model in training has newer weights and codes. Shown, the tool lets a running fit end on the
+        codes it was given (``_on_fit`` shows it, then fits the newest codes) and keeps the mixture shown
+        until then: a fit restarted at every snapshot would never end. Hidden, it forgets the mixture (the
+        meter would measure with older codes) and fits again when shown."""
+        if not self.active:
+            self._on_ready()
+            return
+        if not self.fit_jobs.busy:
             self._fit()
         self._map_later()
 

@@ -27,6 +27,14 @@ from trainer.errors import TrainerError
 
 SLIDER_STEPS = 100  # slider units per 1.0 of temperature
 SOURCE_NAMES = {"prior": "the prior (standard normal)", "mixture": "a mixture fitted to the codes"}
+NO_PRIOR_NAME = "one Gaussian fitted to the codes (no prior)"  # the "prior" choice of a model without one
+
+
+def source_names(has_prior: bool) -> list[str]:
+    """The choices of "From:" that exist for the open model, in ``SOURCES`` order: a VAE's prior, or for a
+    plain or sparse autoencoder (it has no prior) one Gaussian fitted to its codes; then a mixture fitted to
+    the codes."""
+    return [SOURCE_NAMES["prior"] if has_prior else NO_PRIOR_NAME, SOURCE_NAMES["mixture"]]
 
 
 def note(samples) -> str:
@@ -96,9 +104,7 @@ class SamplingPanel(QWidget):
         grid.addWidget(self.temperature_slider, 1, 1)
         grid.addWidget(self.temperature_label, 1, 2)
         self.source_box = QComboBox()
-        self.source_box.addItems(list(SOURCE_NAMES.values()))
-        self.source_box.setToolTip("The prior N(0, I), or a mixture of Gaussians fitted to the codes: where "
-                                   "the data really are (pythae's GMM sampler)")
+        self.source_box.addItems(source_names(True))
         grid.addWidget(QLabel("From:"), 3, 0)
         grid.addWidget(self.source_box, 3, 1, 1, 2)
         grid.addWidget(QLabel("Seed:"), 2, 0)
@@ -132,7 +138,9 @@ class SamplingPanel(QWidget):
         self.reroll_button.clicked.connect(t.reroll)
         self.source_box.activated.connect(lambda k: t.set_source(list(SOURCE_NAMES)[k]))
         self.png_button.clicked.connect(self._export_png)
+        self.session.modelChanged.connect(self._on_model)
         self._on_settings()
+        self._on_model()
 
     # ---- tool -> view --------------------------------------------------------------------------------------
 
@@ -145,6 +153,19 @@ class SamplingPanel(QWidget):
             widget.blockSignals(False)
         self.temperature_label.setText(format_number(t.temperature, 2))
         self.source_box.setCurrentIndex(list(SOURCE_NAMES).index(t.source))
+
+    def _on_model(self) -> None:
+        """The "From:" choices that exist for the open model (nothing to choose without one)."""
+        model, has_prior = self.session.model, self.tool.has_prior
+        for k, name in enumerate(source_names(has_prior)):
+            self.source_box.setItemText(k, name)
+        self.source_box.setEnabled(model is not None)
+        self.source_box.setToolTip(
+            "Open a model first: there is nothing to sample without one" if model is None else
+            "The VAE's prior N(0, I), or a mixture of Gaussians fitted to the codes: where the data really "
+            "are (pythae's GMM sampler)" if has_prior else
+            "An autoencoder has no prior: one Gaussian fitted to its codes, or a mixture of Gaussians fitted "
+            "to them (pythae's GMM sampler)")
 
     def _on_samples(self) -> None:
         samples = self.tool.samples

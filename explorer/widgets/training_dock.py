@@ -3,9 +3,9 @@
 The dock trains a new model through a ``TrainingController`` (it never runs torch itself), on the session's
 data set or on one the person picks with "Open…" (File → New model… too): any data set, whatever the open
 model expects; the open model stays usable until Start replaces it. A picked data set brings its settings
-(``trainer.defaults``); an opened model shows its own settings and stored per-epoch losses
-(``explorer.widgets.training_settings``). The device list starts with the CPU; a probe in a
-worker adds the GPU when there is one, and then chooses it.
+(``trainer.defaults``); an opened model brings its data set (the session's), its own settings and its stored
+per-epoch losses (``explorer.widgets.training_settings``): the panel always describes one set-up. The
+device list starts with the CPU; a probe in a worker adds the GPU when there is one, and then chooses it.
 """
 
 from __future__ import annotations
@@ -250,25 +250,36 @@ class TrainingDock(QDockWidget):
 
     def set_train_data(self, data) -> None:
         """Train the next new model on ``data``, with its settings (``trainer.defaults``)."""
-        from trainer.defaults import defaults_for
-
         self.load = None
         same = self.session.dataset is not None and data.spec == self.session.dataset.spec
         self.train_data = None if same else data
-        training_settings.apply_defaults(self, defaults_for(data.spec, data.image_shape, data.n_train))
+        self._apply_defaults(data)
         self._on_choices()
         self._show_data()
         self.session.status.emit(f"Training panel: a new model for {data.spec}, with its settings; press "
                                  "Start to train it")
 
+    def _apply_defaults(self, data) -> None:
+        """The fields from ``data``'s settings (``trainer.defaults``); none without a data set."""
+        from trainer.defaults import defaults_for
+
+        if data is not None:
+            training_settings.apply_defaults(self, defaults_for(data.spec, data.image_shape, data.n_train))
+
     def _on_model(self) -> None:
-        """An opened model: its settings and stored per-epoch losses (not the model in training, nor the
-        trained model taking over at the end: those keep the live curves)."""
+        """An opened model: its data set, settings and stored per-epoch losses, all three together (not the
+        model in training, nor the trained model taking over at the end: those keep the live curves)."""
         s = self.session
+        opened = s.model is not None and not (s.training or s.continuing or self.controller.is_running())
+        if opened:
+            self.train_data = None  # a data set picked earlier would pair with the opened model's settings
         self._show_data()
-        if s.model is None or s.training or s.continuing or self.controller.is_running():
+        if not opened:
             return
-        training_settings.show_model(self, s.model, s.info)
+        if s.model.config.arch == "onnx":  # no settings to train it again: the data set's own
+            self._apply_defaults(s.dataset)
+        else:
+            training_settings.show_model(self, s.model, s.info)
         self._on_choices()
         history = training_settings.history_of(s.info)
         self.plot.show_history(history)

@@ -331,7 +331,9 @@ KINDS: dict[str, Kind] = {
 
 
 def availability(name: str, data_dir: Path) -> tuple[bool, str]:
-    """(available, where) for one kind, without loading or downloading anything."""
+    """(available, where) for one kind, without loading or downloading anything. ``where``: the folder or
+    source when available; else one sentence of what is missing and what to do (the Open data set dialog
+    shows it as it is)."""
     from trainer.data.download import SOURCES, locate
 
     if name in SOURCES:
@@ -339,12 +341,14 @@ def availability(name: str, data_dir: Path) -> tuple[bool, str]:
         if folder:
             return True, str(folder)
         source = SOURCES[name]
-        apt = f"apt-get install {source.apt}, or " if source.apt else ""
-        return False, f"not found: {apt}it downloads on first use ({source.download_mb} MB)"
+        apt = f", or apt-get install {source.apt} installs it for every user" if source.apt else ""
+        return False, (f"Not on this computer yet: it downloads when you open it ({source.download_mb} MB)"
+                       f"{apt}.")
     if KINDS[name].path == "required":
         return False, f"give a path: {name}:PATH"
     if name == "fashion-mnist-test":
         from trainer.data.bundled import bundled_dir, bundled_present
 
-        return (True, f"bundled ({bundled_dir()})") if bundled_present() else (False, "bundled files missing")
+        return ((True, f"bundled ({bundled_dir()})") if bundled_present()
+                else (False, "Its files, which come with the app, are missing: install the app again."))
     return True, "scikit-learn (bundled)" if name == "digits" else "generated"
