@@ -83,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Latent Explorer")
     _identify(app)
+    from explorer import clear_marks
+
+    clear_marks.set_app_style(app.style().name())  # before the window: set after it, all is polished again
     if argv is None:  # a process of its own: read its data set beside the window's construction
         _read_ahead(args)
     from explorer import glyphs
