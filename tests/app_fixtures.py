@@ -16,7 +16,7 @@ from explorer import workers
 
 __all__ = ["collect_garbage", "digits", "loaded", "model_file", "model_file_3d", "no_threads_left", "window",
            "click_view", "view_to_widget", "scene", "open_scene", "isolated_point", "empty_spot",
-           "tiny_model_file"]
+           "tiny_model_file", "same_look_after"]
 
 LOAD_TIMEOUT_MS = 60_000
 
@@ -182,3 +182,16 @@ def empty_spot(window) -> tuple[float, float]:
     dist, _ = cKDTree(window.session.xy * scale).query(candidates * scale)
     assert dist.max() > 25, "the test needs an empty spot in the scatter"
     return tuple(candidates[np.argmax(dist)])
+
+
+@pytest.fixture
+def same_look_after(qapp):
+    """Presentation mode and the themes change the application's font, style and palette: put them back for
+    the next tests (``pytestmark = pytest.mark.usefixtures("same_look_after")`` in a module that does)."""
+    from PySide6.QtGui import QFont, QPalette
+
+    font, style, palette = QFont(qapp.font()), qapp.style().name(), QPalette(qapp.palette())
+    yield
+    qapp.setFont(font)
+    qapp.setStyle(style)
+    qapp.setPalette(palette)

@@ -7,20 +7,11 @@ import pytest
 from app_fixtures import *  # noqa: F403
 from app_fixtures import LOAD_TIMEOUT_MS, tiny_model_file
 from PySide6.QtCore import QSize
-from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 from explorer import window_fit
 
-
-@pytest.fixture(autouse=True)
-def _same_look_after(qapp):
-    """Presentation mode changes the application's font, style and palette: put them back."""
-    font, style, palette = QFont(qapp.font()), qapp.style().name(), QPalette(qapp.palette())
-    yield
-    qapp.setFont(font)
-    qapp.setStyle(style)
-    qapp.setPalette(palette)
+pytestmark = pytest.mark.usefixtures("same_look_after")
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pyqtgraph as pg
 import pytest
 from app_fixtures import *  # noqa: F403
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QFont, QGuiApplication, QPalette
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from explorer import settings, themes, window_fit
@@ -22,14 +22,7 @@ PANELS = ("training", "denoise", "attributes", "interpolate", "sample", "draw", 
           "neighbours", "grid", "inspector")
 
 
-@pytest.fixture(autouse=True)
-def _same_look_after(qapp):
-    """Presentation mode changes the application's font, style and palette: put them back."""
-    font, style, palette = QFont(qapp.font()), qapp.style().name(), QPalette(qapp.palette())
-    yield
-    qapp.setFont(font)
-    qapp.setStyle(style)
-    qapp.setPalette(palette)
+pytestmark = pytest.mark.usefixtures("same_look_after")
 
 
 def _settle() -> None:

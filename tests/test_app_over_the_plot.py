@@ -10,9 +10,11 @@ from app_fixtures import *  # noqa: F403
 from app_fixtures import LOAD_TIMEOUT_MS, click_view, empty_spot
 from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QApplication, QWidget
-from test_app_layout import SCREENS, _lay_out, _same_look_after, _settle, cut_controls  # noqa: F401
+from test_app_layout import SCREENS, _lay_out, _settle, cut_controls
 
 from explorer.state import Projection
+
+pytestmark = pytest.mark.usefixtures("same_look_after")
 
 PIXELS_PCA, TSNE = Projection("pixels-pca"), Projection("tsne")
 LONG_STEP = "Computing the t-SNE of the codes: iteration 250 of 750 (early exaggeration), KL 3.21"

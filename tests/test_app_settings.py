@@ -39,13 +39,7 @@ w.close()
 """
 
 
-@pytest.fixture(autouse=True)
-def _same_look_after(qapp):
-    """The themes change the application's style and palette: put them back for the next tests."""
-    style, palette = qapp.style().name(), qapp.palette()
-    yield
-    qapp.setStyle(style)
-    qapp.setPalette(palette)
+pytestmark = pytest.mark.usefixtures("same_look_after")
 
 
 def _window(qtbot) -> MainWindow:

@@ -38,14 +38,7 @@ def _look(theme: str, dark: bool, presentation: bool) -> themes.Look:
     return themes.look(theme, dark, high_contrast=presentation)
 
 
-@pytest.fixture(autouse=True)
-def _same_look_after(qapp):
-    """The themes change the application's style, palette and font: put them back for the next tests."""
-    style, palette, font = qapp.style().name(), qapp.palette(), qapp.font()
-    yield
-    qapp.setStyle(style)
-    qapp.setPalette(palette)
-    qapp.setFont(font)
+pytestmark = pytest.mark.usefixtures("same_look_after")
 
 
 def test_the_ratio_is_wcags():
