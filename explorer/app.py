@@ -138,13 +138,8 @@ def _read_ahead(args: argparse.Namespace) -> None:
     from explorer import read_ahead, settings
 
     model, data = args.model, args.data
-    if model is None and not args.screenshot:
-        store = settings.store()
-        last = store.value(settings.MODEL, None)
-        if isinstance(last, str) and last:
-            model = Path(last) if Path(last).is_file() else None
-            saved = store.value(settings.DATA, None)
-            data = data or (saved if isinstance(saved, str) and saved else None)
+    if model is None and not args.screenshot and (last := settings.stored_session(settings.store())):
+        model, data = last.model, data or last.data
     read_ahead.start(model or default_model(), data)
 
 

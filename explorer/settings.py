@@ -139,10 +139,7 @@ class Settings(QObject):
 
     def last_session(self) -> LastSession | None:
         """The model file open last time (if it still exists) and its data set spec."""
-        model = self._text(MODEL)
-        if not model or not Path(model).is_file():
-            return None
-        return LastSession(Path(model), self._text(DATA) or None)
+        return stored_session(self.settings)
 
     def reopen(self, last: LastSession, data: str | None = None) -> None:
         """Open ``last`` (with ``data`` instead of its data set if given). When that data set no longer loads,
@@ -171,14 +168,31 @@ class Settings(QObject):
         return QByteArray(value) if isinstance(value, (QByteArray, bytes)) and len(value) else None
 
     def _text(self, key: str) -> str | None:
-        value = self._value(key, str)
-        return value if isinstance(value, str) else None
+        return _text(self.settings, key)
 
     def _value(self, key: str, kind: type):
-        try:
-            return self.settings.value(key, None, type=kind)
-        except (TypeError, ValueError, RuntimeError):
-            return None
+        return _value(self.settings, key, kind)
+
+
+def stored_session(settings: QSettings) -> LastSession | None:
+    """The model file open last time (if it still exists) and its data set spec, from ``settings`` (read
+    before the window exists too: start-up reads that data set ahead)."""
+    model = _text(settings, MODEL)
+    if not model or not Path(model).is_file():
+        return None
+    return LastSession(Path(model), _text(settings, DATA) or None)
+
+
+def _text(settings: QSettings, key: str) -> str | None:
+    value = _value(settings, key, str)
+    return value if isinstance(value, str) else None
+
+
+def _value(settings: QSettings, key: str, kind: type):
+    try:
+        return settings.value(key, None, type=kind)
+    except (TypeError, ValueError, RuntimeError):
+        return None
 
 
 def install(window, settings: QSettings | None = None) -> Settings:

@@ -355,14 +355,12 @@ class ScatterView(QWidget):
         """At each snapshot of a training: fit the view again only when points have left it or they fill
         less than ``FOLLOW_FILL`` of it on an axis. A view that changed at every epoch made the person
         re-read the axes each time, and redrawing both axes took ~30 ms of GUI time per snapshot."""
-        xy = self.session.xy
-        if not self.follow or xy is None or not len(xy):
+        if not self.follow:
             return
-        with np.errstate(invalid="ignore"):
-            low, high = np.nanmin(xy, axis=0), np.nanmax(xy, axis=0)
-        if not np.isfinite(low).all() or not np.isfinite(high).all():
+        bounds = self.view.childrenBounds()  # what autoRange fits: the layers' bounds, kept until new points
+        if any(b is None for b in bounds):
             return
-        for (v0, v1), a, b in zip(self.view.viewRange(), low, high, strict=True):
+        for (v0, v1), (a, b) in zip(self.view.viewRange(), bounds, strict=True):
             if a < v0 or b > v1 or (b - a) < FOLLOW_FILL * (v1 - v0):
                 self._fit()
                 return
